@@ -1,0 +1,3 @@
+from pip_tls_setup.cli import main
+
+raise SystemExit(main())

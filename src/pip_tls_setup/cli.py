@@ -1,0 +1,98 @@
+"""Command-line entry point: arguments and exit codes only; the work lives elsewhere."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import traceback
+from collections.abc import Sequence
+from types import ModuleType
+from typing import NoReturn
+
+from pip_tls_setup import __version__
+from pip_tls_setup.commands import doctor, inspect, scan, setup, undo, verify
+from pip_tls_setup.errors import EXIT_FAILED, EXIT_USAGE, PipTlsSetupError
+
+COMMANDS: tuple[ModuleType, ...] = (setup, undo, inspect, doctor, scan, verify)
+PROG = "pip-tls-setup"
+
+DESCRIPTION = """\
+Make pip work behind TLS-intercepting proxies (Zscaler, Netskope, Palo Alto, FortiGate, ...)
+without ever turning certificate verification off: put the corporate CA everywhere Python
+tooling looks, fail loudly on --trusted-host and plain-HTTP indexes, and prove that pip
+reaches its index with verification on."""
+
+EPILOG = """\
+examples:
+  pip-tls-setup --ca corp-root.pem             # same as: pip-tls-setup setup --ca corp-root.pem
+  pip-tls-setup doctor                         # why does pip fail here? (read-only)
+  pip-tls-setup scan .                         # find --trusted-host and http:// indexes in a repo
+  pip-tls-setup inspect corp-root.cer          # lint a CA file (Python 3.13 strict X.509 too)
+  pip-tls-setup undo                           # restore everything setup changed
+
+exit codes: 0 ok, 1 a failed check (insecure setting, failed verification), 2 bad input or usage.
+"""
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse with one-line errors in the tool's own format (exit 2)."""
+
+    def error(self, message: str) -> NoReturn:
+        print(f"{PROG}: error: {message} (see '{self.prog} --help')", file=sys.stderr)
+        raise SystemExit(EXIT_USAGE)
+
+
+def build_parser() -> Parser:
+    parser = Parser(
+        prog=PROG,
+        description=DESCRIPTION,
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
+    for module in COMMANDS:
+        child = sub.add_parser(
+            module.NAME,
+            help=module.HELP,
+            description=module.DESCRIPTION,
+            epilog=module.EPILOG,
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
+        module.add_arguments(child)
+        child.set_defaults(handler=module.run)
+    return parser
+
+
+def _with_default_command(argv: list[str]) -> list[str]:
+    names = {m.NAME for m in COMMANDS}
+    if not argv:
+        return ["setup"]
+    if argv[0] in names or argv[0] in ("-h", "--help", "--version"):
+        return argv
+    return ["setup", *argv]
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args_list = _with_default_command(list(sys.argv[1:] if argv is None else argv))
+    parser = build_parser()
+    args = parser.parse_args(args_list)
+    try:
+        result: int = args.handler(args)
+        return result
+    except PipTlsSetupError as exc:
+        print(f"{PROG}: error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print(f"{PROG}: interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:
+        if os.environ.get("PIP_TLS_SETUP_DEBUG"):
+            traceback.print_exc()
+        print(
+            f"{PROG}: internal error: {type(exc).__name__}: {exc} "
+            "(set PIP_TLS_SETUP_DEBUG=1 for a traceback and report it)",
+            file=sys.stderr,
+        )
+        return EXIT_FAILED

@@ -1,0 +1,1 @@
+"""One module per subcommand: ``NAME``, ``HELP``, ``EPILOG``, ``add_arguments(parser)``, ``run(args)``."""

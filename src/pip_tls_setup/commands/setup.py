@@ -1,0 +1,207 @@
+"""``pip-tls-setup setup``: inject the corporate CAs everywhere Python tooling looks."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+from pip_tls_setup import envexport, inject, planner, privilege, sources
+from pip_tls_setup.commands.common import add_output, add_root, print_json
+from pip_tls_setup.errors import EXIT_OK
+from pip_tls_setup.plan import describe
+from pip_tls_setup.rootfs import Root
+from pip_tls_setup.ui import Console
+
+NAME = "setup"
+HELP = "inject corporate CAs into the OS store, a combined bundle, each Python's certifi and pip config"
+DESCRIPTION = """\
+Validate the corporate CA(s), then put them everywhere Python tooling looks:
+  - the OS trust store (update-ca-certificates / update-ca-trust / keychain / certutil),
+  - one combined bundle (public roots + corporate CAs) at a stable path,
+  - each target Python's certifi and pip's vendored certifi (between markers),
+  - pip's config (cert = <combined bundle>),
+  - SSL_CERT_FILE, REQUESTS_CA_BUNDLE, PIP_CERT, ... for later steps.
+Verification is never turned off. Every change is journaled: 'pip-tls-setup undo' restores it."""
+EPILOG = """\
+examples:
+  pip-tls-setup setup --ca corp-root.pem
+  PIP_TLS_SETUP_CA="$CORP_CA_PEM" pip-tls-setup setup --ca-fingerprint sha256:3f1a...
+  pip-tls-setup setup --ca corp.p7b --python .venv/bin/python --no-system-store
+  pip-tls-setup setup --ca corp.cer --root /mnt/image --dry-run
+  eval "$(pip-tls-setup setup --ca corp.pem -q)"     # export the variables into this shell
+
+CA sources: --ca FILE|DIR (PEM, DER .cer/.crt, PKCS#7 .p7b/.p7c), $PIP_TLS_SETUP_CA (PEM text, e.g. a CI
+secret). With --ca-fingerprint (or $PIP_TLS_SETUP_CA_FINGERPRINTS) every CA must match a pin.
+
+environment: written to --env-file, else appended to $GITHUB_ENV on GitHub Actions, else printed on stdout
+as export lines.
+"""
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--ca", action="append", default=[], metavar="PATH", help="corporate CA file or directory (repeatable)"
+    )
+    parser.add_argument(
+        "--ca-fingerprint",
+        action="append",
+        default=[],
+        metavar="sha256:HEX",
+        help="pin: every CA must have one of these SHA-256 fingerprints (repeatable)",
+    )
+    parser.add_argument(
+        "--python",
+        action="append",
+        default=[],
+        metavar="PATH",
+        help="target interpreter (repeatable; default: the active venv and every python3 on PATH)",
+    )
+    add_root(parser)
+    parser.add_argument("--bundle", metavar="PATH", help="where to write the combined bundle")
+    parser.add_argument("--no-system-store", action="store_true", help="leave the OS trust store alone")
+    parser.add_argument("--no-certifi", action="store_true", help="leave every certifi cacert.pem alone")
+    parser.add_argument("--no-pip-config", action="store_true", help="do not set cert = in pip's config")
+    parser.add_argument("--env-file", metavar="PATH", help="write KEY=VALUE lines for later steps to PATH")
+    parser.add_argument(
+        "--env-format",
+        choices=envexport.FORMATS,
+        default=None,
+        help="format of the variables printed on stdout (default: shell)",
+    )
+    parser.add_argument("--dry-run", action="store_true", help="print the plan; change nothing")
+    add_output(parser)
+
+
+def run(args: argparse.Namespace) -> int:
+    console = Console(quiet=args.quiet or args.json)
+    env = inject.environ()
+    root = Root.of(args.root)
+    pins = sources.parse_pins(args.ca_fingerprint, env)
+    cas = sources.gather(args.ca, env, pins)
+    request = inject.SetupRequest(
+        cas=cas,
+        root=root,
+        pythons=args.python,
+        bundle=args.bundle,
+        state_dir=args.state_dir,
+        options=planner.Options(
+            system_store=not args.no_system_store,
+            certifi=not args.no_certifi,
+            pip_config=not args.no_pip_config,
+        ),
+        env_file=args.env_file,
+        dry_run=args.dry_run,
+    )
+    result = inject.prepare(request, env, privilege.detect())
+    _show_inputs(console, result)
+    if args.dry_run:
+        _show_plan(console, result, dry_run=True)
+        if args.json:
+            print_json(report(result))
+        else:
+            sys.stdout.write(envexport.render(result.plan.env, args.env_format or "shell"))
+        return EXIT_OK
+    inject.execute(result, env)
+    _show_plan(console, result, dry_run=False)
+    if args.json:
+        print_json(report(result))
+    elif not result.env_sinks or args.env_format:
+        sys.stdout.write(envexport.render(result.plan.env, args.env_format or "shell"))
+    return EXIT_OK
+
+
+def _show_inputs(console: Console, result: inject.SetupResult) -> None:
+    cas = result.request.cas
+    console.heading(f"pip-tls-setup: {len(cas.certs)} corporate CA(s), root {result.request.root} ({result.os.pretty})")
+    for cert in cas.certs:
+        console.item(
+            "ok", "CA", f"{cert.common_name}  sha256:{cert.sha256}  until {cert.not_after:%Y-%m-%d}  ({cert.origin})"
+        )
+    for cert, finding in cas.warnings:
+        console.warn(f"{cert.origin}: '{cert.common_name}' {finding.message}")
+    for target in result.targets:
+        console.item("info", "target", target.label)
+    if not result.targets:
+        console.warn("no target Python found (give one with --python)")
+    for note in result.discovery_notes:
+        console.item("skip", "note", note)
+
+
+def _show_plan(console: Console, result: inject.SetupResult, dry_run: bool) -> None:
+    plan = result.plan
+    for note in plan.notes:
+        if note.level == "warning":
+            console.warn(f"{note.topic}: {note.message}")
+        else:
+            console.item("skip" if note.level == "skip" else "info", note.level, f"{note.topic}: {note.message}")
+    changes = plan.effective_files
+    if plan.is_empty:
+        console.line("nothing to change: every target already trusts these CAs", "ok")
+    else:
+        console.heading("plan (dry run, nothing changed):" if dry_run else "changed:")
+        for change in changes:
+            console.line("  " + describe(change))
+        for command in plan.commands:
+            console.line(f"  run    {' '.join(command.argv)}  ({command.reason})")
+    if not dry_run:
+        console.line(f"combined bundle: {result.layout.bundle}", "ok")
+        for sink in result.env_sinks:
+            console.line(f"environment written to {sink}")
+
+
+def report(result: inject.SetupResult) -> dict[str, Any]:
+    plan = result.plan
+    applied = result.applied
+    return {
+        "command": "setup",
+        "dry_run": result.request.dry_run,
+        "root": str(result.request.root),
+        "os": {"family": result.os.family, "id": result.os.id, "name": result.os.pretty},
+        "privilege": result.privilege.value,
+        "bundle": result.layout.bundle,
+        "corporate_bundle": result.layout.corporate,
+        "state_dir": str(result.layout.state_dir),
+        "cas": [
+            {
+                "subject": c.subject,
+                "issuer": c.issuer,
+                "sha256": c.sha256,
+                "origin": c.origin,
+                "not_after": c.not_after.isoformat(),
+                "findings": [
+                    {"level": f.level, "code": f.code, "message": f.message}
+                    for f in result.request.cas.findings.get(c.sha256, [])
+                ],
+            }
+            for c in result.request.cas.certs
+        ],
+        "targets": [
+            {
+                "executable": t.executable,
+                "python": ".".join(map(str, t.version)),
+                "pip": t.pip.version if t.pip else None,
+                "venv": t.is_venv,
+                "truststore_active": t.truststore_active,
+            }
+            for t in result.targets
+        ],
+        "changes": [{"path": f.path, "action": f.verb, "reason": f.reason} for f in plan.effective_files],
+        "commands": [
+            {"argv": list(c.argv), "reason": c.reason, "returncode": _returncode(applied, list(c.argv))}
+            for c in plan.commands
+        ],
+        "notes": [{"level": n.level, "topic": n.topic, "message": n.message} for n in plan.notes],
+        "env": {v.name: v.value for v in plan.env},
+        "env_sinks": result.env_sinks,
+        "changed": result.changed,
+    }
+
+
+def _returncode(applied: Any, argv: list[str]) -> int | None:
+    if applied is None:
+        return None
+    for run in applied.commands:
+        if run.argv[-len(argv) :] == argv:
+            return int(run.returncode)
+    return None

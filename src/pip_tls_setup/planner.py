@@ -1,0 +1,316 @@
+"""Compute the plan for ``setup``: OS store, combined bundle, each target Python, environment.
+
+Pure apart from reading current file contents: nothing is written here.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import certifi
+from cryptography.hazmat.primitives.serialization import Encoding
+
+from pip_tls_setup import blocks, envexport, pipconf
+from pip_tls_setup.certs import CACert, fingerprint, parse_bundle
+from pip_tls_setup.errors import InputError
+from pip_tls_setup.plan import FileChange, Plan
+from pip_tls_setup.privilege import Privilege
+from pip_tls_setup.pythons import Target
+from pip_tls_setup.rootfs import Root
+from pip_tls_setup.stores import Query, TrustStore
+from pip_tls_setup.stores.linux import AnchorDirStore
+
+STATE_ENV = "PIP_TLS_SETUP_STATE_DIR"
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Where the tool keeps what it owns."""
+
+    bundle: str  # logical path: public roots + corporate CAs
+    corporate: str  # logical path: corporate CAs only (NODE_EXTRA_CA_CERTS is additive)
+    state_dir: Path  # host path: journal, backups, lock
+
+
+@dataclass(frozen=True)
+class Options:
+    system_store: bool = True
+    certifi: bool = True
+    pip_config: bool = True
+
+
+def corporate_path(bundle: str) -> str:
+    stem = bundle[:-4] if bundle.endswith(".pem") else bundle
+    return f"{stem}-corporate.pem"
+
+
+def default_layout(
+    root: Root,
+    privilege: Privilege,
+    env: Mapping[str, str],
+    bundle: str | None = None,
+    state_dir: str | None = None,
+    platform: str = sys.platform,
+) -> Layout:
+    system_wide = privilege is not Privilege.NONE or not root.is_host
+    if platform == "win32" and root.is_host:
+        base = env.get("ProgramData", "C:\\ProgramData") + "\\pip-tls-setup"
+        default_bundle = base + "\\ca-bundle.pem"
+        default_state = Path(base) / "state"
+    elif system_wide:
+        default_bundle = "/etc/pip-tls-setup/ca-bundle.pem"
+        default_state = root.host("/var/lib/pip-tls-setup")
+    else:
+        home = Path(env.get("HOME", str(Path.home())))
+        data = Path(env.get("XDG_DATA_HOME") or home / ".local" / "share")
+        state = Path(env.get("XDG_STATE_HOME") or home / ".local" / "state")
+        default_bundle = str(data / "pip-tls-setup" / "ca-bundle.pem")
+        default_state = state / "pip-tls-setup"
+    chosen = bundle or default_bundle
+    if not (chosen.startswith("/") or (len(chosen) > 2 and chosen[1] == ":")):
+        chosen = os.path.abspath(chosen) if root.is_host else "/" + chosen
+    chosen_state = state_dir or env.get(STATE_ENV)
+    return Layout(chosen, corporate_path(chosen), Path(chosen_state) if chosen_state else default_state)
+
+
+def can_write(host: Path, privilege: Privilege) -> bool:
+    if privilege is not Privilege.NONE:
+        return True
+    directory = host.parent
+    while not directory.exists() and directory != directory.parent:
+        directory = directory.parent
+    return os.access(directory, os.W_OK) and (not host.exists() or os.access(host, os.W_OK))
+
+
+def _read(host: Path) -> bytes | None:
+    try:
+        return host.read_bytes()
+    except FileNotFoundError:
+        return None
+
+
+def corporate_pem(cas: Sequence[CACert]) -> str:
+    return "".join(c.labelled_pem() for c in cas)
+
+
+def combined_bundle(base: bytes, source: str, cas: Sequence[CACert], exclude: set[str]) -> bytes:
+    """Public roots (minus anything we manage) + corporate CAs, deterministic for the same inputs."""
+    corporate = {c.sha256 for c in cas}
+    public: list[bytes] = []
+    seen: set[str] = set()
+    for cert in parse_bundle(base):
+        digest = fingerprint(cert)
+        if digest in corporate or digest in exclude or digest in seen:
+            continue
+        seen.add(digest)
+        public.append(cert.public_bytes(Encoding.PEM))
+    header = (
+        "# pip-tls-setup combined CA bundle: public roots + corporate CAs.\n"
+        f"# Public roots: {len(public)} certificates from {source}.\n"
+        f"# Corporate CAs: {len(cas)}.\n"
+        "# Generated; edits are overwritten by the next run. 'pip-tls-setup undo' removes this file.\n"
+    )
+    text = header + b"".join(public).decode("ascii") + blocks.upsert("", corporate_pem(cas))
+    return text.encode("ascii")
+
+
+def _base_bundle(root: Root, store: TrustStore | None) -> tuple[bytes, str]:
+    if store is not None:
+        path = store.system_bundle(root)
+        if path is not None:
+            data = root.host(path).read_bytes()
+            if parse_bundle(data):
+                return data, path
+    where = certifi.where()
+    return Path(where).read_bytes(), f"certifi {certifi.__version__} (Mozilla roots)"
+
+
+def _managed_fingerprints(root: Root, store: TrustStore | None) -> set[str]:
+    if not isinstance(store, AnchorDirStore):
+        return set()
+    directory = root.host(store.anchor_dir)
+    found: set[str] = set()
+    if directory.is_dir():
+        for path in directory.glob("pip-tls-setup-*"):
+            found.update(fingerprint(c) for c in parse_bundle(path.read_bytes()))
+    return found
+
+
+def pip_config_file(target: Target, root: Root, privilege: Privilege, env: Mapping[str, str]) -> tuple[str, str]:
+    """The pip config file that gets ``cert =`` for a target, and its level."""
+    files = (target.pip.config_files if target.pip else None) or {}
+    windows = target.platform == "win32"
+    name = "pip.ini" if windows else "pip.conf"
+    if target.is_venv:
+        site = files.get("site") or [os.path.join(target.prefix, name)]
+        return site[-1], "site"
+    global_files = files.get("global") or (
+        [os.path.join(env.get("ProgramData", "C:\\ProgramData"), "pip", name)] if windows else ["/etc/pip.conf"]
+    )
+    chosen = global_files[-1]
+    if can_write(root.host(chosen), privilege):
+        return chosen, "global"
+    user = files.get("user") or [os.path.join(env.get("HOME", str(Path.home())), ".config", "pip", name)]
+    return user[-1], "user"
+
+
+def build(
+    *,
+    root: Root,
+    store: TrustStore | None,
+    cas: Sequence[CACert],
+    targets: Sequence[Target],
+    layout: Layout,
+    options: Options,
+    privilege: Privilege,
+    query: Query,
+    env: Mapping[str, str],
+) -> Plan:
+    plan = Plan()
+    if not cas:
+        raise InputError(
+            "setup", "no corporate CA was given", "pass --ca FILE (repeatable) or set $PIP_TLS_SETUP_CA to the PEM text"
+        )
+    _plan_store(plan, root, store, cas, options, privilege, query, layout)
+    base, source = _base_bundle(root, store)
+    exclude = _managed_fingerprints(root, store)
+    bundle_bytes = combined_bundle(base, source, cas, exclude)
+    _add(plan, root, layout.bundle, bundle_bytes, "combined bundle: public roots + corporate CAs")
+    _add(plan, root, layout.corporate, corporate_pem(cas).encode("ascii"), "corporate CAs only (NODE_EXTRA_CA_CERTS)")
+    for target in targets:
+        _plan_target(plan, root, target, cas, layout, options, privilege, env)
+    plan.env.extend(envexport.variables(layout.bundle, layout.corporate))
+    return plan
+
+
+def _add(plan: Plan, root: Root, path: str, data: bytes, reason: str) -> None:
+    # A second change to the same path keeps the first one's "before" (see Plan.add_file).
+    plan.add_file(FileChange(path, _read(root.host(path)), data, reason))
+
+
+def _plan_store(
+    plan: Plan,
+    root: Root,
+    store: TrustStore | None,
+    cas: Sequence[CACert],
+    options: Options,
+    privilege: Privilege,
+    query: Query,
+    layout: Layout,
+) -> None:
+    if not options.system_store:
+        plan.note("skip", "os-store", "OS trust store skipped (--no-system-store)")
+        return
+    if store is None:
+        plan.note(
+            "warning", "os-store", f"no supported OS trust store found in {root}; only Python-level trust is set up"
+        )
+        return
+    if privilege is Privilege.NONE:
+        plan.note(
+            "warning",
+            "os-store",
+            f"the {store.description} needs root: not running as root and no passwordless sudo, so it was "
+            "skipped; the combined bundle, pip config, certifi and environment still carry the CA",
+        )
+        return
+    store.plan(root, cas, plan, query, os.path.dirname(layout.bundle))
+
+
+def _plan_target(
+    plan: Plan,
+    root: Root,
+    target: Target,
+    cas: Sequence[CACert],
+    layout: Layout,
+    options: Options,
+    privilege: Privilege,
+    env: Mapping[str, str],
+) -> None:
+    label = target.executable
+    if not target.ssl:
+        plan.note(
+            "warning",
+            label,
+            "this Python has no ssl module: pip will say 'pip is configured with locations that require "
+            "TLS/SSL, however the ssl module in Python is not available'; rebuild it with OpenSSL",
+        )
+    if target.version < (3, 10):
+        plan.note(
+            "info",
+            label,
+            f"Python {target.version[0]}.{target.version[1]}: no pip version uses the OS store here; "
+            "pip's config (cert =) and certifi carry the CA instead",
+        )
+    pem = corporate_pem(cas)
+    if options.certifi:
+        if target.certifi is not None:
+            _plan_certifi(
+                plan,
+                root,
+                target.certifi.bundled,
+                target.certifi.patched,
+                target.certifi.where,
+                pem,
+                privilege,
+                f"{label}: site-packages certifi",
+            )
+        if target.pip is not None and target.pip.certifi is not None:
+            facts = target.pip.certifi
+            _plan_certifi(
+                plan,
+                root,
+                facts.bundled,
+                facts.patched,
+                facts.where,
+                pem,
+                privilege,
+                f"{label}: pip's vendored certifi",
+            )
+    if options.pip_config and target.pip is not None:
+        path, level = pip_config_file(target, root, privilege, env)
+        host = root.host(path)
+        if not can_write(host, privilege):
+            plan.note("warning", label, f"cannot write {path}; pip's cert setting was not changed")
+            return
+        try:
+            current = plan.pending_content(path)
+        except KeyError:
+            current = _read(host)
+        text = (current or b"").decode("utf-8", "replace")
+        new_text, replaced = pipconf.set_cert(text, layout.bundle)
+        for section in replaced:
+            plan.note("info", label, f"{path} [{section}] had another cert; it now points at the combined bundle")
+        _add(plan, root, path, new_text.encode("utf-8"), f"pip {level} config: cert = combined bundle")
+
+
+def _plan_certifi(
+    plan: Plan,
+    root: Root,
+    bundled: str,
+    patched: bool,
+    where: str,
+    pem: str,
+    privilege: Privilege,
+    what: str,
+) -> None:
+    if patched:
+        plan.note("skip", what, f"distribution-patched certifi reads {where} (the OS store); left unchanged")
+        return
+    host = root.host(bundled)
+    if not host.is_file():
+        plan.note("skip", what, f"{bundled} does not exist; left unchanged")
+        return
+    if not can_write(host, privilege):
+        plan.note("warning", what, f"cannot write {bundled} (permission denied); left unchanged")
+        return
+    try:
+        current = plan.pending_content(bundled)
+    except KeyError:
+        current = host.read_bytes()
+    text = (current or b"").decode("utf-8", "replace")
+    _add(plan, root, bundled, blocks.upsert(text, pem).encode("utf-8"), f"{what}: corporate CAs appended")

@@ -1,0 +1,41 @@
+"""Windows: LocalMachine\\Root through ``certutil`` (command plan; unit-tested with a fake
+``certutil``, since no Windows runs here)."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+
+from pip_tls_setup.certs import CACert
+from pip_tls_setup.plan import Command, FileChange, Plan
+from pip_tls_setup.rootfs import Root
+from pip_tls_setup.stores.base import Query, TrustStore, slug
+
+
+class WindowsRootStore(TrustStore):
+    family = "windows"
+    description = "Windows LocalMachine Root store"
+
+    def system_bundle(self, root: Root) -> str | None:
+        return None  # no PEM bundle: certifi's roots are the base
+
+    def plan(self, root: Root, certs: Sequence[CACert], plan: Plan, query: Query, staging_dir: str) -> None:
+        for cert in certs:
+            thumbprint = hashlib.sha1(cert.der, usedforsecurity=False).hexdigest()
+            if query(["certutil", "-store", "Root", thumbprint]).returncode == 0:
+                continue
+            path = f"{staging_dir}/anchor-{slug(cert.common_name)}-{cert.sha256[:12]}.crt"
+            data = cert.pem().encode("ascii")
+            try:
+                before: bytes | None = root.host(path).read_bytes()
+            except FileNotFoundError:
+                before = None
+            plan.add_file(FileChange(path, before, data, "certificate file for certutil -addstore"))
+            plan.commands.append(
+                Command(
+                    ("certutil", "-addstore", "-f", "Root", path),
+                    f"trust {cert.common_name} in LocalMachine\\Root",
+                    undo=("certutil", "-delstore", "Root", thumbprint),
+                    in_root=False,
+                )
+            )

@@ -1,0 +1,42 @@
+"""Human-readable output on stderr (stdout is kept for exports and JSON)."""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import TextIO
+
+_COLORS = {"error": "31", "warning": "33", "ok": "32", "skip": "2", "info": "36", "heading": "1"}
+
+
+def use_color(stream: TextIO, env: dict[str, str] | None = None) -> bool:
+    env = dict(os.environ) if env is None else env
+    if "NO_COLOR" in env or env.get("TERM") == "dumb":
+        return False
+    return bool(getattr(stream, "isatty", lambda: False)())
+
+
+class Console:
+    def __init__(self, stream: TextIO | None = None, quiet: bool = False, color: bool | None = None) -> None:
+        self.stream = stream or sys.stderr
+        self.quiet = quiet
+        self.color = use_color(self.stream) if color is None else color
+
+    def paint(self, kind: str, text: str) -> str:
+        if not self.color or kind not in _COLORS:
+            return text
+        return f"\033[{_COLORS[kind]}m{text}\033[0m"
+
+    def line(self, text: str = "", kind: str = "") -> None:
+        if not self.quiet:
+            print(self.paint(kind, text) if kind else text, file=self.stream)
+
+    def heading(self, text: str) -> None:
+        self.line(text, "heading")
+
+    def item(self, kind: str, label: str, text: str) -> None:
+        self.line(f"  {self.paint(kind, label)} {text}")
+
+    def warn(self, text: str) -> None:
+        # Warnings show even with --quiet: they are what a quiet CI log must keep.
+        print(f"{self.paint('warning', 'warning:')} {text}", file=self.stream)
