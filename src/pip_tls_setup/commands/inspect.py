@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from pip_tls_setup.certs import CACert, lint, load_certificates
 from pip_tls_setup.commands.common import print_json
 from pip_tls_setup.errors import EXIT_FAILED, EXIT_OK, InputError
 from pip_tls_setup.ui import Console
+
+if TYPE_CHECKING:
+    from pip_tls_setup.certs import CACert
 
 NAME = "inspect"
 HELP = "lint certificate files: is it a CA, is it valid, will Python 3.13 accept it"
@@ -32,6 +34,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _load(path: str) -> list[CACert]:
+    from pip_tls_setup.certs import load_certificates
+
     file = Path(path)
     if file.is_dir():
         raise InputError(path, "is a directory", "name the certificate files")
@@ -45,6 +49,8 @@ def _load(path: str) -> list[CACert]:
 
 
 def run(args: argparse.Namespace) -> int:
+    from pip_tls_setup.certs import lint
+
     console = Console(quiet=args.json)
     certs: list[CACert] = []
     for path in args.files:

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from pip_tls_setup import envexport, inject, planner, privilege, sources
+from pip_tls_setup import envexport
 from pip_tls_setup.commands.common import add_output, add_root, print_json
 from pip_tls_setup.errors import EXIT_OK
 from pip_tls_setup.plan import describe
-from pip_tls_setup.rootfs import Root
 from pip_tls_setup.ui import Console
+
+if TYPE_CHECKING:
+    from pip_tls_setup import inject
 
 NAME = "setup"
 HELP = "inject corporate CAs into the OS store, a combined bundle, each Python's certifi and pip config"
@@ -74,6 +76,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    # Heavy imports (cryptography, certifi) only when the command runs: keeps 'scan' fast.
+    from pip_tls_setup import inject, planner, privilege, sources
+    from pip_tls_setup.rootfs import Root
+
     console = Console(quiet=args.quiet or args.json)
     env = inject.environ()
     root = Root.of(args.root)

