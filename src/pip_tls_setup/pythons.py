@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from collections.abc import Mapping, Sequence
@@ -158,13 +159,14 @@ class Target:
 
 
 def version_tuple(text: str) -> tuple[int, ...]:
+    """``"25.1rc1"`` → ``(25, 1)``: the leading numeric release components."""
     parts: list[int] = []
     for piece in text.split("."):
-        digits = "".join(ch for ch in piece if ch.isdigit())
+        digits = re.match(r"\d+", piece)
         if not digits:
             break
-        parts.append(int(digits))
-        if not piece.isdigit():
+        parts.append(int(digits.group()))
+        if digits.end() != len(piece):
             break
     return tuple(parts)
 
