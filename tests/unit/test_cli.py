@@ -72,15 +72,27 @@ def _bad_inputs(tmp: Path, ca) -> dict[str, tuple[list[str], str]]:
         "leaf": (["--ca", str(tmp / "leaf.pem")], "leaf"),
         "expired": (["--ca", str(tmp / "expired.pem")], "expired"),
         "not-yet-valid": (["--ca", str(tmp / "future.pem")], "not valid before"),
-        "fingerprint-mismatch": (["--ca", str(tmp / "corp.pem"), "--ca-fingerprint", "sha256:" + "ab" * 32], "matches no"),
+        "fingerprint-mismatch": (
+            ["--ca", str(tmp / "corp.pem"), "--ca-fingerprint", "sha256:" + "ab" * 32],
+            "matches no",
+        ),
         "bad-fingerprint": (["--ca", str(tmp / "corp.pem"), "--ca-fingerprint", "sha1:abcd"], "SHA-256"),
         "dir-without-certs": (["--ca", str(tmp / "nocerts")], "without certificate files"),
     }
 
 
 CASES = [
-    "missing", "empty", "garbage", "truncated", "private-key", "leaf", "expired",
-    "not-yet-valid", "fingerprint-mismatch", "bad-fingerprint", "dir-without-certs",
+    "missing",
+    "empty",
+    "garbage",
+    "truncated",
+    "private-key",
+    "leaf",
+    "expired",
+    "not-yet-valid",
+    "fingerprint-mismatch",
+    "bad-fingerprint",
+    "dir-without-certs",
 ]
 
 

@@ -63,17 +63,43 @@ def make_root(tmp_path: Path) -> Root:
 def venv_target() -> Target:
     site = "/venv/lib/python3.11/site-packages"
     certifi = CertifiFacts(f"{site}/certifi/cacert.pem", f"{site}/certifi/cacert.pem", "2024.1.1", False)
-    vendored = CertifiFacts(f"{site}/pip/_vendor/certifi/cacert.pem", f"{site}/pip/_vendor/certifi/cacert.pem", None, False)
+    vendored = CertifiFacts(
+        f"{site}/pip/_vendor/certifi/cacert.pem", f"{site}/pip/_vendor/certifi/cacert.pem", None, False
+    )
     pip = PipFacts("24.0", f"{site}/pip", vendored, False, None, {"site": ["/venv/pip.conf"]}, False)
-    return Target("/venv/bin/python", "/venv/bin/python", "/venv", "/usr", True, (3, 11, 7), "cpython", "linux", True,
-                  "OpenSSL", None, certifi, pip, None)
+    return Target(
+        "/venv/bin/python",
+        "/venv/bin/python",
+        "/venv",
+        "/usr",
+        True,
+        (3, 11, 7),
+        "cpython",
+        "linux",
+        True,
+        "OpenSSL",
+        None,
+        certifi,
+        pip,
+        None,
+    )
 
 
 def build(root: Root, cas: list[CACert], store=None, tmp: Path | None = None) -> Plan:
-    layout = planner.Layout("/etc/pip-tls-setup/ca-bundle.pem", "/etc/pip-tls-setup/ca-bundle-corporate.pem",
-                            (tmp or root.path) / "state")
-    return planner.build(root=root, store=store, cas=cas, targets=[venv_target()], layout=layout,
-                         options=planner.Options(), privilege=Privilege.ROOT, query=no_query, env={})
+    layout = planner.Layout(
+        "/etc/pip-tls-setup/ca-bundle.pem", "/etc/pip-tls-setup/ca-bundle-corporate.pem", (tmp or root.path) / "state"
+    )
+    return planner.build(
+        root=root,
+        store=store,
+        cas=cas,
+        targets=[venv_target()],
+        layout=layout,
+        options=planner.Options(),
+        privilege=Privilege.ROOT,
+        query=no_query,
+        env={},
+    )
 
 
 def test_plan_is_pure_and_complete(tmp_path: Path) -> None:
@@ -127,7 +153,9 @@ def test_apply_three_times_then_undo_is_byte_identical(tmp_path: Path) -> None:
 def test_second_run_plans_nothing(tmp_path: Path) -> None:
     root = make_root(tmp_path)
     cas = [CACert(CORP.cert, "corp.pem")]
-    apply(build(root, cas, None, tmp_path), root, Journal.load(tmp_path / "state", str(root)), FileSystem(Privilege.ROOT))
+    apply(
+        build(root, cas, None, tmp_path), root, Journal.load(tmp_path / "state", str(root)), FileSystem(Privilege.ROOT)
+    )
     assert build(root, cas, None, tmp_path).is_empty
 
 
@@ -147,8 +175,12 @@ def test_changed_cas_replace_the_block_and_undo_still_restores(tmp_path: Path) -
 def test_undo_after_an_upgrade_only_strips_our_block(tmp_path: Path) -> None:
     root = make_root(tmp_path)
     state = tmp_path / "state"
-    apply(build(root, [CACert(CORP.cert, "a")], None, tmp_path), root, Journal.load(state, str(root)),
-          FileSystem(Privilege.ROOT))
+    apply(
+        build(root, [CACert(CORP.cert, "a")], None, tmp_path),
+        root,
+        Journal.load(state, str(root)),
+        FileSystem(Privilege.ROOT),
+    )
     cacert = root.path / "venv/lib/python3.11/site-packages/certifi/cacert.pem"
     upgraded = "# newer certifi\n" + PUBLIC.pem.decode()
     cacert.write_text(blocks.upsert(upgraded, CORP.pem.decode()))
@@ -159,8 +191,9 @@ def test_undo_after_an_upgrade_only_strips_our_block(tmp_path: Path) -> None:
 
 def test_failed_command_is_reported_and_journaled(tmp_path: Path) -> None:
     root = Root.of(str(tmp_path))
-    plan = Plan(files=[FileChange("/a.txt", None, b"x", "test")],
-                commands=[Command(("false",), "always fails", in_root=False)])
+    plan = Plan(
+        files=[FileChange("/a.txt", None, b"x", "test")], commands=[Command(("false",), "always fails", in_root=False)]
+    )
     from pip_tls_setup.errors import CheckFailed
 
     with pytest.raises(CheckFailed, match="undo"):
@@ -216,8 +249,13 @@ def test_macos_command_plan(tmp_path: Path) -> None:
     assert command.argv[:7] == ("security", "add-trusted-cert", "-d", "-r", "trustRoot", "-k", SYSTEM_KEYCHAIN)
     assert command.undo is not None and command.undo[:3] == ("security", "delete-certificate", "-t")
     already = Plan()
-    MacOSKeychain().plan(Root.of(str(tmp_path)), [CACert(CORP.cert, "a")], already,
-                         lambda argv: QueryResult(0, f"SHA-256 hash: {CORP.sha256.upper()}\n"), "/x")
+    MacOSKeychain().plan(
+        Root.of(str(tmp_path)),
+        [CACert(CORP.cert, "a")],
+        already,
+        lambda argv: QueryResult(0, f"SHA-256 hash: {CORP.sha256.upper()}\n"),
+        "/x",
+    )
     assert not already.commands
 
 
@@ -226,13 +264,15 @@ def test_windows_command_plan(tmp_path: Path) -> None:
     from pip_tls_setup.stores.windows import WindowsRootStore
 
     plan = Plan()
-    WindowsRootStore().plan(Root.of(str(tmp_path)), [CACert(CORP.cert, "a")], plan,
-                            lambda argv: QueryResult(1, ""), "/state")
+    WindowsRootStore().plan(
+        Root.of(str(tmp_path)), [CACert(CORP.cert, "a")], plan, lambda argv: QueryResult(1, ""), "/state"
+    )
     [command] = plan.commands
     assert command.argv[:4] == ("certutil", "-addstore", "-f", "Root")
-    thumbprint = hashlib.sha1(CORP.der).hexdigest()
+    thumbprint = hashlib.sha1(CORP.der, usedforsecurity=False).hexdigest()
     assert command.undo == ("certutil", "-delstore", "Root", thumbprint)
     present = Plan()
-    WindowsRootStore().plan(Root.of(str(tmp_path)), [CACert(CORP.cert, "a")], present,
-                            lambda argv: QueryResult(0, ""), "/state")
+    WindowsRootStore().plan(
+        Root.of(str(tmp_path)), [CACert(CORP.cert, "a")], present, lambda argv: QueryResult(0, ""), "/state"
+    )
     assert not present.commands

@@ -15,7 +15,7 @@ from pip_tls_setup.rootfs import Root
         ("ID=ubuntu\nID_LIKE=debian", "debian"),
         ("ID=alpine", "alpine"),
         ('ID="rocky"\nID_LIKE="rhel centos fedora"', "rhel"),
-        ("ID=amzn\nID_LIKE=\"centos rhel fedora\"", "rhel"),
+        ('ID=amzn\nID_LIKE="centos rhel fedora"', "rhel"),
         ("ID=fedora", "rhel"),
         ('ID="opensuse-leap"\nID_LIKE="suse opensuse"', "suse"),
         ("ID=sles", "suse"),

@@ -51,7 +51,9 @@ def test_pipconf_keeps_comments_and_other_keys() -> None:
 
 
 def test_pipconf_replaces_every_cert_spelling_and_continuations() -> None:
-    original = "[global]\n--CERT: /old.pem\n    /continued\nindex-url = https://idx.example/simple\n[download]\ncert=/x\n"
+    original = (
+        "[global]\n--CERT: /old.pem\n    /continued\nindex-url = https://idx.example/simple\n[download]\ncert=/x\n"
+    )
     text, replaced = pipconf.set_cert(original, "/b.pem")
     parsed = _parse(text)
     assert parsed.get("global", "cert") == "/b.pem"
@@ -74,7 +76,7 @@ def test_env_renderings() -> None:
     assert envexport.render(env, "shell") == "export SSL_CERT_FILE='/b b.pem'\nexport NODE_EXTRA_CA_CERTS=/c.pem\n"
     assert envexport.render(env, "dotenv") == "SSL_CERT_FILE=/b b.pem\nNODE_EXTRA_CA_CERTS=/c.pem\n"
     docker = envexport.render(env, "dockerfile")
-    assert docker.startswith("ENV SSL_CERT_FILE=\"/b b.pem\"") and "NODE_EXTRA_CA_CERTS=/c.pem" in docker
+    assert docker.startswith('ENV SSL_CERT_FILE="/b b.pem"') and "NODE_EXTRA_CA_CERTS=/c.pem" in docker
     assert envexport.render(env, "powershell").startswith("$env:SSL_CERT_FILE = '/b b.pem'")
 
 

@@ -32,8 +32,10 @@ def clean_env(home: Path, **extra: str) -> dict[str, str]:
 
 
 def can_isolate() -> bool:
-    return hasattr(os, "geteuid") and os.geteuid() == 0 and any(
-        os.access(os.path.join(d, "unshare"), os.X_OK) for d in SYSTEM_PATH.split(":")
+    return (
+        hasattr(os, "geteuid")
+        and os.geteuid() == 0
+        and any(os.access(os.path.join(d, "unshare"), os.X_OK) for d in SYSTEM_PATH.split(":"))
     )
 
 

@@ -19,7 +19,9 @@ class Lab:
     """A package index at ``https://index.corp.test/simple/``, reachable only through
     a TLS-intercepting proxy whose CA ("Example Corp TLS Inspection Root CA") nobody trusts yet."""
 
-    def __init__(self, workdir: Path, ca: Issued | None = None, proxyauth: str | None = None, **ca_options: Any) -> None:
+    def __init__(
+        self, workdir: Path, ca: Issued | None = None, proxyauth: str | None = None, **ca_options: Any
+    ) -> None:
         self.workdir = workdir
         workdir.mkdir(parents=True, exist_ok=True)
         self.ca = ca or make_ca("Example Corp TLS Inspection Root CA", "Example Corp", **ca_options)

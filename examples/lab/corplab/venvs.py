@@ -48,7 +48,21 @@ def wheelhouse() -> Path:
     if marker.exists():
         return house
     house.mkdir(parents=True, exist_ok=True)
-    _run([sys.executable, "-m", "pip", "download", "--quiet", "--only-binary", ":all:", "-d", str(house), "pip", "requests"])
+    _run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "download",
+            "--quiet",
+            "--only-binary",
+            ":all:",
+            "-d",
+            str(house),
+            "pip",
+            "requests",
+        ]
+    )
     marker.write_text("ok")
     return house
 
@@ -63,7 +77,18 @@ def make_venv(path: Path, python: str = sys.executable, newest_pip: bool = False
     if wanted:
         house = wheelhouse()
         _run(
-            [str(interpreter), "-m", "pip", "install", "--quiet", "--no-index", "--find-links", str(house), "-U", *wanted],
+            [
+                str(interpreter),
+                "-m",
+                "pip",
+                "install",
+                "--quiet",
+                "--no-index",
+                "--find-links",
+                str(house),
+                "-U",
+                *wanted,
+            ],
             env,
         )
     return interpreter
