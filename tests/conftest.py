@@ -10,8 +10,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -22,18 +21,9 @@ sys.path.insert(0, str(REPO / "tests"))
 
 from corplab.isolation import clean_env  # noqa: E402
 
+from support.runs import Run, run_cmd  # noqa: E402
 
-@dataclass
-class Run:
-    argv: list[str]
-    returncode: int
-    stdout: str
-    stderr: str
-
-    @property
-    def output(self) -> str:
-        return self.stdout + self.stderr
-
+__all__ = ["Run", "run_cmd"]
 
 ToolRunner = Callable[..., Run]
 
@@ -57,11 +47,6 @@ def tool(tool_env: dict[str, str]) -> ToolRunner:
         return Run(argv, done.returncode, done.stdout, done.stderr)
 
     return run
-
-
-def run_cmd(argv: Sequence[str], env: dict[str, str], timeout: float = 300) -> Run:
-    done = subprocess.run(list(argv), capture_output=True, text=True, env=env, timeout=timeout, check=False)
-    return Run(list(argv), done.returncode, done.stdout, done.stderr)
 
 
 def requires_root() -> pytest.MarkDecorator:
