@@ -47,6 +47,9 @@ class FileSystem:
 
     def write(self, host: Path, data: bytes, new_mode: int) -> list[Path]:
         """Atomically replace ``host``; returns the directories it had to create."""
+        if host.is_symlink():
+            # Replacing a link with a file would silently detach it from what it pointed at.
+            raise CheckFailed(f"{host}: is a symlink; pip-tls-setup only rewrites regular files (resolve it first)")
         created = self._missing_dirs(host.parent)
         if self._needs_sudo(host):
             self._sudo_write(host, data, new_mode, created)

@@ -19,7 +19,7 @@ from pip_tls_setup.certs import CACert, fingerprint, parse_bundle
 from pip_tls_setup.errors import InputError
 from pip_tls_setup.plan import FileChange, Plan
 from pip_tls_setup.privilege import Privilege
-from pip_tls_setup.pythons import Target
+from pip_tls_setup.pythons import CertifiFacts, Target
 from pip_tls_setup.rootfs import Root
 from pip_tls_setup.stores import Query, TrustStore
 from pip_tls_setup.stores.linux import AnchorDirStore
@@ -247,32 +247,17 @@ def _plan_target(
             "pip's config (cert =) and certifi carry the CA instead",
         )
     pem = corporate_pem(cas)
+    store_covered = options.system_store and privilege is not Privilege.NONE
     if options.certifi:
         if target.certifi is not None:
-            _plan_certifi(
-                plan,
-                root,
-                target.certifi.bundled,
-                target.certifi.patched,
-                target.certifi.where,
-                pem,
-                privilege,
-                f"{label}: site-packages certifi",
-            )
+            _plan_certifi(plan, root, target.certifi, pem, privilege, store_covered, f"{label}: site-packages certifi")
         if target.pip is not None and target.pip.certifi is not None:
-            facts = target.pip.certifi
             _plan_certifi(
-                plan,
-                root,
-                facts.bundled,
-                facts.patched,
-                facts.where,
-                pem,
-                privilege,
-                f"{label}: pip's vendored certifi",
+                plan, root, target.pip.certifi, pem, privilege, store_covered, f"{label}: pip's vendored certifi"
             )
     if options.pip_config and target.pip is not None:
         path, level = pip_config_file(target, root, privilege, env)
+        path = root.resolve(path)
         host = root.host(path)
         if not can_write(host, privilege):
             plan.note("warning", label, f"cannot write {path}; pip's cert setting was not changed")
@@ -291,15 +276,26 @@ def _plan_target(
 def _plan_certifi(
     plan: Plan,
     root: Root,
-    bundled: str,
-    patched: bool,
-    where: str,
+    facts: CertifiFacts,
     pem: str,
     privilege: Privilege,
+    store_covered: bool,
     what: str,
 ) -> None:
-    if patched:
-        plan.note("skip", what, f"distribution-patched certifi reads {where} (the OS store); left unchanged")
+    bundled = facts.bundled
+    if facts.patched:
+        if store_covered:
+            plan.note("skip", what, f"distribution-patched certifi reads {facts.where} (the OS store); left unchanged")
+        else:
+            plan.note(
+                "warning",
+                what,
+                f"distribution-patched certifi reads {facts.where}, and this run leaves the OS store without the "
+                "corporate CA; only the exported REQUESTS_CA_BUNDLE/SSL_CERT_FILE cover it",
+            )
+        return
+    if root.host(bundled).is_symlink():
+        plan.note("skip", what, f"{bundled} is a symlink managed elsewhere; left unchanged")
         return
     host = root.host(bundled)
     if not host.is_file():

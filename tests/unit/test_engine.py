@@ -276,3 +276,37 @@ def test_windows_command_plan(tmp_path: Path) -> None:
         Root.of(str(tmp_path)), [CACert(CORP.cert, "a")], present, lambda argv: QueryResult(0, ""), "/state"
     )
     assert not present.commands
+
+
+def test_symlinked_certifi_is_left_alone(tmp_path: Path) -> None:
+    root = make_root(tmp_path)
+    cacert = root.path / "venv/lib/python3.11/site-packages/certifi/cacert.pem"
+    cacert.unlink()
+    cacert.symlink_to("/etc/ssl/certs/ca-certificates.crt")
+    plan = build(root, [CACert(CORP.cert, "a")], None, tmp_path)
+    assert "/venv/lib/python3.11/site-packages/certifi/cacert.pem" not in {c.path for c in plan.files}
+    assert any("symlink" in n.message for n in plan.notes)
+
+
+def test_patched_certifi_warns_when_the_os_store_is_skipped(tmp_path: Path) -> None:
+    root = make_root(tmp_path)
+    target = venv_target()
+    patched = CertifiFacts("/etc/ssl/certs/ca-certificates.crt", target.certifi.bundled, None, True)  # type: ignore[union-attr]
+    from dataclasses import replace
+
+    target = replace(target, certifi=patched)
+    layout = planner.Layout("/b.pem", "/b-corporate.pem", tmp_path / "state")
+    for system_store, level in ((True, "skip"), (False, "warning")):
+        plan = planner.build(
+            root=root,
+            store=DEBIAN,
+            cas=[CACert(CORP.cert, "a")],
+            targets=[target],
+            layout=layout,
+            options=planner.Options(system_store=system_store),
+            privilege=Privilege.ROOT,
+            query=no_query,
+            env={},
+        )
+        [note] = [n for n in plan.notes if "distribution-patched" in n.message]
+        assert note.level == level
