@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
+from typing import Any
 
-# scheme://user:password@host  or  scheme://token@host
+# scheme://user:password@host  or  scheme://token@host; a password may itself hold "@" (the last one ends it)
 _URL_CREDENTIALS = re.compile(
-    r"(?P<scheme>[A-Za-z][A-Za-z0-9+.\-]*://)(?P<user>[^/@\s:'\"]*)(?::(?P<secret>[^/@\s'\"]*))?@"
+    r"(?P<scheme>[A-Za-z][A-Za-z0-9+.\-]*://)(?P<user>[^/@\s:'\"]*)(?::(?P<secret>[^/\s'\"]*))?@"
 )
 MASK = "****"
 
@@ -32,3 +34,23 @@ def secrets_in(text: str) -> list[str]:
         elif match.group("user"):
             found.append(match.group("user"))
     return found
+
+
+def scrub(text: str, secrets: Iterable[str]) -> str:
+    """``text`` with URL credentials and every known secret (e.g. a proxy password seen elsewhere) masked."""
+    out = url(text)
+    for secret in sorted({s for s in secrets if s}, key=len, reverse=True):
+        out = out.replace(secret, MASK)
+    return out
+
+
+def scrub_data(data: Any, secrets: Iterable[str]) -> Any:
+    """``scrub`` applied to every string inside JSON-like data (dict keys included)."""
+    known = list(secrets)
+    if isinstance(data, str):
+        return scrub(data, known)
+    if isinstance(data, dict):
+        return {scrub_data(k, known): scrub_data(v, known) for k, v in data.items()}
+    if isinstance(data, (list, tuple)):
+        return [scrub_data(v, known) for v in data]
+    return data
