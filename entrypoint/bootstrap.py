@@ -1,0 +1,528 @@
+#!/usr/bin/env python3
+"""Bring pip-tls-setup in while pip cannot yet verify TLS (the bootstrap problem).
+
+Standard library only: this runs before anything is installed, on whatever ``python3`` the CI job
+or image has. It
+
+1. reads the corporate CA(s) the operator supplied ($PIP_TLS_SETUP_CA text, --ca-file paths), accepts
+   PEM, DER and PKCS#7, refuses private keys and anything that is not a certificate, and checks the
+   SHA-256 pins in $PIP_TLS_SETUP_CA_FINGERPRINTS before trusting anything;
+2. writes a temporary combined bundle (the OS bundle + those CAs) into a private temporary directory;
+3. installs the pinned dependencies with ``--require-hashes --only-binary :all:`` into a private venv,
+   with verification on (``--cert`` = that bundle) and no pip configuration or PIP_* variable from
+   the job (so no ``trusted-host`` can creep in), through the job's proxy;
+4. adds the tool itself (its source tree next to this file, or its wheel pinned by hash);
+5. deletes the temporary bundle. It never prints a certificate, a key or a proxy password.
+
+    python3 bootstrap.py install --venv DIR [--lock FILE] [--tool-source SRC | --tool-sha256 HEX]
+    python3 bootstrap.py bundle --out FILE
+
+Exit codes: 0 ok, 1 the installation failed, 2 bad input. Errors are one line:
+``pip-tls-setup bootstrap: error: <what>: <problem>; <fix>``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import binascii
+import hashlib
+import ipaddress
+import os
+import re
+import secrets
+import shutil
+import ssl
+import subprocess
+import sys
+import tempfile
+import urllib.parse
+from pathlib import Path
+from typing import NoReturn
+
+PROG = "pip-tls-setup bootstrap"
+HERE = Path(__file__).resolve().parent
+CA_ENV = "PIP_TLS_SETUP_CA"
+CA_FILE_ENV = "PIP_TLS_SETUP_CA_FILE"
+PINS_ENV = "PIP_TLS_SETUP_CA_FINGERPRINTS"
+READY = ".pip-tls-setup-ready"
+# First existing one is the OS bundle (Debian/Ubuntu/Alpine, RHEL/Fedora, SUSE, macOS/BSD).
+OS_BUNDLES = (
+    "/etc/ssl/certs/ca-certificates.crt",
+    "/etc/pki/ca-trust/extracted/pem/tls-ca-bundle.pem",
+    "/etc/pki/tls/certs/ca-bundle.crt",
+    "/etc/ssl/ca-bundle.pem",
+    "/var/lib/ca-certificates/ca-bundle.pem",
+    "/etc/ssl/cert.pem",
+)
+PROXY_VARIABLES = ("HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy", "PIP_PROXY")
+# Variables that would change how the bootstrap's pip verifies or where it looks; the bootstrap
+# passes everything it needs explicitly.
+DROPPED = ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "PYTHONPATH", "PYTHONHOME", "PYTHONSTARTUP", "PYTHONUSERBASE")
+_PEM = re.compile(rb"-----BEGIN ([A-Z0-9 #]+)-----(.*?)-----END \1-----", re.DOTALL)
+_URL_CREDENTIALS = re.compile(
+    r"(?P<scheme>[A-Za-z][A-Za-z0-9+.\-]*://)(?P<user>[^/@\s:'\"]*)(?::(?P<secret>[^/@\s'\"]*))?@"
+)
+_SIGNED_DATA = bytes.fromhex("2a864886f70d010702")  # 1.2.840.113549.1.7.2
+
+
+class BootstrapError(Exception):
+    def __init__(self, what: str, problem: str, fix: str = "", code: int = 2) -> None:
+        self.code = code
+        text = f"{what}: {problem}" if what else problem
+        super().__init__(f"{text}; {fix}" if fix else text)
+
+
+# ---------------------------------------------------------------- messages (GitHub-aware, never secret)
+
+
+def on_github() -> bool:
+    return os.environ.get("GITHUB_ACTIONS") == "true"
+
+
+def _escape(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def redact(text: str) -> str:
+    def replace(match: re.Match[str]) -> str:
+        if match.group("secret") is None:
+            return f"{match.group('scheme')}****@"
+        return f"{match.group('scheme')}{match.group('user')}:****@"
+
+    return _URL_CREDENTIALS.sub(replace, text)
+
+
+def mask_proxy_credentials(env: dict[str, str]) -> None:
+    """``::add-mask::`` every credential found in a proxy URL, before anything can print it."""
+    if not on_github():
+        return
+    for name in PROXY_VARIABLES:
+        for match in _URL_CREDENTIALS.finditer(env.get(name, "")):
+            for part in (match.group("secret"), match.group("user") if match.group("secret") is None else None):
+                if part:
+                    print(f"::add-mask::{part}", flush=True)
+                    decoded = urllib.parse.unquote(part)
+                    if decoded != part:
+                        print(f"::add-mask::{decoded}", flush=True)
+
+
+def say(text: str) -> None:
+    print(f"{PROG}: {redact(text)}", file=sys.stderr, flush=True)
+
+
+def die(error: BootstrapError) -> NoReturn:
+    message = redact(str(error))
+    print(f"{PROG}: error: {message}", file=sys.stderr, flush=True)
+    if on_github():
+        print(f"::error title=pip-tls-setup bootstrap::{_escape(message)}", flush=True)
+        summary = os.environ.get("GITHUB_STEP_SUMMARY")
+        if summary:
+            with open(summary, "a", encoding="utf-8") as handle:
+                handle.write(f"### pip-tls-setup: bootstrap failed\n\n{message}\n\n")
+    raise SystemExit(error.code)
+
+
+# ---------------------------------------------------------------- certificates (PEM, DER, PKCS#7)
+
+
+def _der_item(data: bytes, offset: int) -> tuple[int, int, int]:
+    """(tag, start of value, end of value) of the DER item at ``offset``."""
+    if offset + 2 > len(data):
+        raise ValueError("truncated")
+    tag = data[offset]
+    length = data[offset + 1]
+    pos = offset + 2
+    if length & 0x80:
+        count = length & 0x7F
+        if count == 0 or count > 4 or pos + count > len(data):
+            raise ValueError("bad length")
+        length = int.from_bytes(data[pos : pos + count], "big")
+        pos += count
+    if pos + length > len(data):
+        raise ValueError("truncated")
+    return tag, pos, pos + length
+
+
+def _children(data: bytes, start: int, end: int) -> list[tuple[int, int, int, int]]:
+    """(tag, item start, value start, value end) for each item in ``data[start:end]``."""
+    items = []
+    pos = start
+    while pos < end:
+        tag, vstart, vend = _der_item(data, pos)
+        items.append((tag, pos, vstart, vend))
+        pos = vend
+    return items
+
+
+def certificates_from_der(der: bytes) -> list[bytes]:
+    """A DER certificate, or the certificates of a DER PKCS#7 (SignedData) bundle."""
+    tag, vstart, vend = _der_item(der, 0)
+    if tag != 0x30:
+        raise ValueError("not a DER SEQUENCE")
+    children = _children(der, vstart, vend)
+    if children and children[0][0] == 0x06 and der[children[0][2] : children[0][3]] == _SIGNED_DATA:
+        _, _, explicit_start, explicit_end = children[1]
+        _, _, sd_start, sd_end = _children(der, explicit_start, explicit_end)[0]
+        found: list[bytes] = []
+        for ctag, _, set_start, set_end in _children(der, sd_start, sd_end):
+            if ctag == 0xA0:  # [0] IMPLICIT SET OF Certificate
+                found.extend(der[item:end] for _, item, _, end in _children(der, set_start, set_end))
+        return found
+    return [der[:vend]]
+
+
+def parse_certificates(data: bytes, origin: str) -> list[bytes]:
+    """DER certificates from PEM (one or many, PKCS#7 too), DER or DER PKCS#7 input."""
+    if not data.strip():
+        raise BootstrapError(origin, "is empty", "supply the corporate CA certificate (PEM, DER or PKCS#7)")
+    blocks = _PEM.findall(data)
+    if any(b"PRIVATE KEY" in label for label, _ in blocks) or b"PRIVATE KEY-----" in data:
+        raise BootstrapError(
+            origin,
+            "contains a private key (its content is not shown)",
+            "supply only the CA certificate, and rotate the key if it left its safe place",
+        )
+    found: list[bytes] = []
+    if blocks:
+        for label, body in blocks:
+            if label not in (b"CERTIFICATE", b"TRUSTED CERTIFICATE", b"X509 CERTIFICATE", b"PKCS7", b"CMS"):
+                continue
+            try:
+                der = base64.b64decode(re.sub(rb"\s+", b"", body), validate=True)
+                certs = certificates_from_der(der)
+            except (binascii.Error, ValueError, IndexError):
+                raise BootstrapError(origin, "has a damaged PEM block", "export the CA again as PEM") from None
+            found.extend(certs)
+        if not found:
+            raise BootstrapError(origin, "has no CERTIFICATE block", "supply the CA certificate in PEM form")
+    else:
+        try:
+            found = certificates_from_der(data)
+        except (ValueError, IndexError):
+            raise BootstrapError(
+                origin, "is not a certificate (not PEM, DER or PKCS#7)", "export the CA as PEM or DER"
+            ) from None
+    for der in found:
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+        try:
+            context.load_verify_locations(cadata=der)
+        except (ssl.SSLError, ValueError):
+            raise BootstrapError(origin, "holds data that is not an X.509 certificate", "export the CA again") from None
+    return found
+
+
+def parse_pins(text: str) -> set[str]:
+    pins = set()
+    for item in re.split(r"[\s,]+", text.strip()):
+        if not item:
+            continue
+        value = re.sub(r"^sha-?256:", "", item.lower())
+        value = value.replace(":", "")
+        if not re.fullmatch(r"[0-9a-f]{64}", value):
+            raise BootstrapError(
+                f"${PINS_ENV}", f"'{item[:80]}' is not a SHA-256 fingerprint", "write each as sha256:<64 hex digits>"
+            )
+        pins.add(value)
+    return pins
+
+
+def corporate_cas(env: dict[str, str], files: list[str]) -> list[bytes]:
+    certs: list[bytes] = []
+    text = env.get(CA_ENV, "")
+    if text.strip():
+        certs.extend(parse_certificates(text.encode("utf-8", "replace"), f"${CA_ENV}"))
+    paths = list(files) + [p for p in re.split(r"[\n,]+", env.get(CA_FILE_ENV, "")) if p.strip()]
+    for raw in paths:
+        path = Path(raw.strip())
+        try:
+            data = path.read_bytes()
+        except FileNotFoundError:
+            raise BootstrapError(str(path), "does not exist", "check the CA file path") from None
+        except IsADirectoryError:
+            data = b"".join(p.read_bytes() for p in sorted(path.iterdir()) if p.is_file())
+        except OSError as exc:
+            raise BootstrapError(str(path), f"cannot be read ({exc.strerror})", "check its permissions") from None
+        certs.extend(parse_certificates(data, str(path)))
+    unique: dict[str, bytes] = {}
+    for der in certs:
+        unique.setdefault(hashlib.sha256(der).hexdigest(), der)
+    pins = parse_pins(env.get(PINS_ENV, ""))
+    if pins:
+        for digest in unique:
+            if digest not in pins:
+                raise BootstrapError(
+                    "corporate CA",
+                    f"has fingerprint sha256:{digest}, which matches no pinned fingerprint",
+                    f"check that this is the CA you meant, or pin it in ${PINS_ENV}",
+                )
+    return list(unique.values())
+
+
+def os_bundle() -> tuple[bytes, str]:
+    for candidate in OS_BUNDLES:
+        path = Path(candidate)
+        if path.is_file():
+            data = path.read_bytes()
+            if b"BEGIN CERTIFICATE" in data:
+                return data, candidate
+    cafile = ssl.get_default_verify_paths().cafile
+    if cafile and Path(cafile).is_file():
+        return Path(cafile).read_bytes(), cafile
+    context = ssl.create_default_context()
+    context.load_default_certs()
+    ders = context.get_ca_certs(binary_form=True)
+    if ders:
+        return "".join(ssl.DER_cert_to_PEM_cert(d) for d in ders).encode("ascii"), "the system store (ssl module)"
+    raise BootstrapError(
+        "OS trust store",
+        "has no public root certificates",
+        "install the ca-certificates package (or its equivalent) in this image",
+    )
+
+
+def write_bundle(path: Path, cas: list[bytes]) -> str:
+    base, source = os_bundle()
+    corporate = "".join(ssl.DER_cert_to_PEM_cert(d) for d in cas).encode("ascii")
+    fd = os.open(str(path), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(base.rstrip(b"\n") + b"\n" + corporate)
+    return source
+
+
+# ---------------------------------------------------------------- index and proxy (never plain HTTP)
+
+
+def is_secure_origin(url: str) -> bool:
+    parts = urllib.parse.urlsplit(url)
+    if parts.scheme in ("https", "file"):
+        return True
+    host = (parts.hostname or "").lower()
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def pip_config(python: str, env: dict[str, str]) -> dict[str, str]:
+    """``pip config list`` of the job's own pip (read-only), e.g. {'global.index-url': '...'}."""
+    try:
+        done = subprocess.run(
+            [python, "-m", "pip", "config", "list"], capture_output=True, text=True, env=env, timeout=60, check=False
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return {}
+    values = {}
+    for line in done.stdout.splitlines():
+        key, sep, value = line.partition("=")
+        if sep:
+            values[key.strip()] = value.strip().strip("'\"")
+    return values
+
+
+def choose_index(explicit: str | None, env: dict[str, str], config: dict[str, str]) -> str | None:
+    """The index the job's pip would use: --index-url, $PIP_INDEX_URL, pip config, else pip's default (None)."""
+    candidates = [
+        ("--index-url", explicit),
+        ("$PIP_INDEX_URL", env.get("PIP_INDEX_URL")),
+        ("pip config install.index-url", config.get("install.index-url")),
+        ("pip config global.index-url", config.get("global.index-url")),
+    ]
+    for origin, value in candidates:
+        if value and value.strip():
+            url = value.split()[0]
+            if not is_secure_origin(url):
+                raise BootstrapError(
+                    origin,
+                    f"is a plain-HTTP index ({redact(url)}): packages could be swapped on the wire",
+                    "serve the index over HTTPS; pip-tls-setup supplies the CA that makes HTTPS verify",
+                )
+            return url
+    return None
+
+
+def choose_proxy(env: dict[str, str], config: dict[str, str]) -> str | None:
+    """pip's own proxy setting ($PIP_PROXY, pip config); the environment's proxies reach pip anyway."""
+    for value in (env.get("PIP_PROXY"), config.get("install.proxy"), config.get("global.proxy")):
+        if value and value.strip():
+            return value.strip()
+    return None
+
+
+# ---------------------------------------------------------------- the private venv
+
+
+def venv_python(venv: Path) -> Path:
+    if os.name == "nt":
+        return venv / "Scripts" / "python.exe"
+    return venv / "bin" / "python"
+
+
+def run(argv: list[str], env: dict[str, str], what: str) -> str:
+    done = subprocess.run(argv, capture_output=True, text=True, env=env, check=False)
+    if done.returncode != 0:
+        tail = "\n".join((done.stdout + done.stderr).strip().splitlines()[-25:])
+        print(redact(tail), file=sys.stderr, flush=True)
+        raise BootstrapError(what, f"failed (exit {done.returncode}, output above)", "see the output above", code=1)
+    return done.stdout
+
+
+def pip_env(env: dict[str, str], bundle: Path) -> dict[str, str]:
+    clean = {k: v for k, v in env.items() if not k.upper().startswith("PIP_") and k not in DROPPED}
+    clean.update(
+        {
+            "PIP_CONFIG_FILE": os.devnull,  # no pip config file at all: nothing can turn verification off
+            "SSL_CERT_FILE": str(bundle),  # what pip's truststore path (OpenSSL defaults) reads
+            "PYTHONNOUSERSITE": "1",
+        }
+    )
+    return clean
+
+
+def make_venv(python: str, venv: Path, env: dict[str, str]) -> Path:
+    interpreter = venv_python(venv)
+    if interpreter.exists():
+        return interpreter
+    done = subprocess.run([python, "-m", "venv", str(venv)], capture_output=True, text=True, env=env, check=False)
+    if done.returncode != 0:
+        shutil.rmtree(venv, ignore_errors=True)
+        detail = (done.stderr.strip().splitlines() or ["no output"])[-1]
+        raise BootstrapError(
+            f"{python} -m venv",
+            f"failed ({redact(detail)[:200]})",
+            "install the venv module (Debian/Ubuntu: apt-get install python3-venv) or use the single-file build",
+            code=1,
+        )
+    return interpreter
+
+
+def purelib(interpreter: Path, env: dict[str, str]) -> Path:
+    out = run([str(interpreter), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"], env, "venv")
+    return Path(out.strip())
+
+
+def install(args: argparse.Namespace) -> int:
+    env = dict(os.environ)
+    mask_proxy_credentials(env)
+    if sys.version_info < (3, 9):  # noqa: UP036 - runs on whatever Python the job has
+        raise BootstrapError(
+            sys.executable, f"is Python {sys.version.split()[0]}", "pip-tls-setup needs Python 3.9 or newer"
+        )
+    lock = Path(args.lock)
+    if not lock.is_file():
+        raise BootstrapError(str(lock), "does not exist", "pass the lock file shipped with pip-tls-setup")
+    tool_lines = ""
+    if args.tool_sha256:
+        if not re.fullmatch(r"[0-9a-f]{64}", args.tool_sha256.lower()):
+            raise BootstrapError("--tool-sha256", "is not 64 hex digits", "copy the wheel's sha256 from the release")
+        tool_lines = f"{args.tool_requirement} --hash=sha256:{args.tool_sha256.lower()}\n"
+    elif not args.tool_source:
+        raise BootstrapError(
+            "--tool-sha256",
+            "is missing: the tool's wheel would be installed without a hash",
+            "give the sha256 of the pip-tls-setup wheel (from its release notes), or --tool-source",
+        )
+    cas = corporate_cas(env, args.ca_file)
+    venv = Path(args.venv)
+    identity = hashlib.sha256(
+        lock.read_bytes() + tool_lines.encode() + str(args.tool_source or "").encode() + sys.version.encode()
+    ).hexdigest()
+    ready = venv / READY
+    if ready.is_file() and ready.read_text().strip() == identity and venv_python(venv).exists():
+        say(f"reusing {venv}")
+        return finish(args, venv_python(venv))
+    shutil.rmtree(venv, ignore_errors=True)
+    config = pip_config(sys.executable, {k: v for k, v in env.items() if k not in DROPPED})
+    index = choose_index(args.index_url, env, config)
+    proxy = choose_proxy(env, config)
+    temp = Path(tempfile.mkdtemp(prefix="pip-tls-setup-bootstrap-"))
+    try:
+        bundle = temp / "bundle.pem"
+        source = write_bundle(bundle, cas)
+        say(f"temporary bundle: public roots from {source} + {len(cas)} corporate CA(s)")
+        clean = pip_env(env, bundle)
+        interpreter = make_venv(sys.executable, venv, clean)
+        requirements = [str(lock)]
+        if tool_lines:
+            tool_file = temp / "tool.txt"
+            tool_file.write_text(tool_lines, encoding="utf-8")
+            requirements.append(str(tool_file))
+        argv = [str(interpreter), "-m", "pip", "--isolated", "--no-input", "--disable-pip-version-check"]
+        argv += ["install", "--no-cache-dir", "--require-hashes", "--only-binary", ":all:", "--no-deps"]
+        argv += ["--cert", str(bundle)]
+        if index:
+            argv += ["--index-url", index]
+        if proxy:
+            argv += ["--proxy", proxy]
+        for requirement in requirements:
+            argv += ["-r", requirement]
+        where = redact(index) if index else "pip's default index"
+        say(f"installing the pinned dependencies (hash-checked) from {where}")
+        run(argv, clean, "pip install --require-hashes")
+        if args.tool_source:
+            source_dir = Path(args.tool_source).resolve()
+            if not (source_dir / "pip_tls_setup" / "__init__.py").is_file():
+                raise BootstrapError(str(source_dir), "has no pip_tls_setup package", "pass the tool's src directory")
+            (purelib(interpreter, clean) / "pip_tls_setup.pth").write_text(str(source_dir) + "\n", encoding="utf-8")
+        run(
+            [str(interpreter), "-c", "import pip_tls_setup.cli, cryptography.x509, yaml, certifi"],
+            clean,
+            "import check",
+        )
+        ready.write_text(identity + "\n", encoding="utf-8")
+    finally:
+        shutil.rmtree(temp, ignore_errors=True)
+    say(f"pip-tls-setup is ready in {venv}")
+    return finish(args, interpreter)
+
+
+def finish(args: argparse.Namespace, interpreter: Path) -> int:
+    if args.github_output:
+        output = os.environ.get("GITHUB_OUTPUT")
+        if output:
+            delimiter = f"ghadelimiter_{secrets.token_hex(16)}"
+            with open(output, "a", encoding="utf-8") as handle:
+                handle.write(f"python<<{delimiter}\n{interpreter}\n{delimiter}\n")
+    print(interpreter)
+    return 0
+
+
+def bundle_only(args: argparse.Namespace) -> int:
+    env = dict(os.environ)
+    mask_proxy_credentials(env)
+    cas = corporate_cas(env, args.ca_file)
+    source = write_bundle(Path(args.out), cas)
+    say(f"wrote {args.out}: public roots from {source} + {len(cas)} corporate CA(s)")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog=PROG, description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+    inst = sub.add_parser("install", help="install pip-tls-setup into a private venv (hash-pinned)")
+    inst.add_argument("--venv", required=True, help="the private venv to create (reused when up to date)")
+    inst.add_argument("--lock", default=str(HERE / "requirements.lock"), help="hash-pinned requirements")
+    inst.add_argument("--tool-source", help="use the tool's source tree (SRC containing pip_tls_setup/)")
+    inst.add_argument("--tool-requirement", default="pip-tls-setup", help="the tool's requirement (name==version)")
+    inst.add_argument("--tool-sha256", help="sha256 of the tool's wheel on the index")
+    inst.add_argument("--index-url", help="package index (default: the job's pip index)")
+    inst.add_argument("--ca-file", action="append", default=[], help="corporate CA file (PEM, DER, PKCS#7)")
+    inst.add_argument("--github-output", action="store_true", help="write python=<venv python> to $GITHUB_OUTPUT")
+    bun = sub.add_parser("bundle", help="write the temporary combined bundle only")
+    bun.add_argument("--out", required=True)
+    bun.add_argument("--ca-file", action="append", default=[])
+    args = parser.parse_args(argv)
+    try:
+        if args.command == "bundle":
+            return bundle_only(args)
+        return install(args)
+    except BootstrapError as error:
+        die(error)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

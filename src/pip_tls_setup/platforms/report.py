@@ -1,0 +1,225 @@
+"""What the CI run steps learn from the CLI, read from its documented JSON (one reader for every platform).
+
+The run steps call the CLI as a subprocess (``python -m pip_tls_setup ...``) and read its JSON:
+``setup --json``, ``doctor --json`` and ``scan --format json`` (``{"findings": [{"rule", "severity",
+"path", "line", "message"}]}``). Reading the contracts, not the internals, keeps the wrappers thin.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from pip_tls_setup import redact
+
+PROG = "pip-tls-setup"
+ERROR_PREFIX = f"{PROG}: error: "
+
+
+@dataclass(frozen=True)
+class Finding:
+    rule: str
+    severity: str
+    path: str
+    line: int
+    message: str
+
+
+@dataclass(frozen=True)
+class Change:
+    action: str
+    path: str
+    reason: str
+
+
+@dataclass
+class Facts:
+    """Everything a summary, an output or a dotenv report needs; every string is already redacted."""
+
+    mode: str = "enforce"
+    proxy: str = ""
+    intercepted: str = ""  # "true" / "false" / "" (not checked)
+    issuer: str = ""
+    vendor: str = ""
+    bundle: str = ""
+    verified: str = ""
+    cas: list[str] = field(default_factory=list)
+    targets: list[str] = field(default_factory=list)
+    changes: list[Change] = field(default_factory=list)
+    env: dict[str, str] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    ok: bool = True
+
+    @property
+    def findings_count(self) -> int:
+        return len(self.findings)
+
+    def outputs(self) -> dict[str, str]:
+        return {
+            "bundle-path": self.bundle,
+            "proxy": self.proxy,
+            "intercepted": self.intercepted,
+            "issuer": self.issuer,
+            "findings": str(self.findings_count),
+        }
+
+
+@dataclass(frozen=True)
+class Result:
+    argv: list[str]
+    returncode: int
+    stdout: str
+    stderr: str
+
+    def json(self) -> dict[str, Any] | None:
+        try:
+            data = json.loads(self.stdout)
+        except ValueError:
+            return None
+        return data if isinstance(data, dict) else None
+
+    @property
+    def errors(self) -> list[str]:
+        """The tool's one-line errors (``pip-tls-setup: error: ...``), without the prefix."""
+        return [line[len(ERROR_PREFIX) :].strip() for line in self.stderr.splitlines() if line.startswith(ERROR_PREFIX)]
+
+    @property
+    def unavailable(self) -> bool:
+        """The command or an option does not exist in this version of the tool."""
+        text = self.stderr
+        return self.returncode == 2 and ("is not implemented yet" in text or "unrecognized arguments" in text)
+
+
+Invoker = Callable[[Sequence[str], Mapping[str, str]], Result]
+
+
+def invoke(args: Sequence[str], env: Mapping[str, str]) -> Result:
+    """Run the CLI with this interpreter (the tool's own environment)."""
+    argv = [sys.executable, "-m", "pip_tls_setup", *args]
+    done = subprocess.run(argv, capture_output=True, text=True, env=dict(env), check=False)
+    return Result(argv, done.returncode, done.stdout, done.stderr)
+
+
+def supports(invoker: Invoker, env: Mapping[str, str], command: str, option: str) -> bool:
+    """Whether ``command --help`` lists ``option`` (the wrappers run against the tool they ship with)."""
+    done = invoker([command, "--help"], env)
+    return done.returncode == 0 and option in done.stdout
+
+
+def findings_from(data: Mapping[str, Any] | None) -> list[Finding]:
+    found: list[Finding] = []
+    for item in (data or {}).get("findings", []) or []:
+        if not isinstance(item, dict):
+            continue
+        try:
+            line = int(item.get("line") or 0)
+        except (TypeError, ValueError):
+            line = 0
+        found.append(
+            Finding(
+                rule=str(item.get("rule", "")),
+                severity=str(item.get("severity", "error")),
+                path=str(item.get("path", "")),
+                line=line,
+                message=redact.url(str(item.get("message", ""))),
+            )
+        )
+    return found
+
+
+def _text(value: Any) -> str:
+    return redact.url(str(value)) if value not in (None, "") else ""
+
+
+def _first(data: Mapping[str, Any], *keys: str) -> Any:
+    for key in keys:
+        if key in data and data[key] not in (None, ""):
+            return data[key]
+    return None
+
+
+def apply_doctor(facts: Facts, data: Mapping[str, Any] | None) -> None:
+    """Proxy (redacted), interception and issuer from ``doctor --json``; tolerant of missing parts."""
+    if not data:
+        return
+    proxy = _first(data, "proxy")
+    if isinstance(proxy, Mapping):
+        proxy = _first(proxy, "effective", "redacted", "url", "used")
+        if isinstance(proxy, Mapping):
+            proxy = _first(proxy, "redacted", "url")
+    if proxy:
+        facts.proxy = _text(proxy)
+    interception = _first(data, "interception", "probe", "intercepted")
+    if isinstance(interception, Sequence) and not isinstance(interception, str) and interception:
+        interception = interception[0]
+    if isinstance(interception, Mapping):
+        flag = _first(interception, "intercepted")
+        if isinstance(flag, bool):
+            facts.intercepted = "true" if flag else "false"
+        issuer = _first(interception, "issuer", "root_issuer", "anchor")
+        if isinstance(issuer, Mapping):
+            issuer = _first(issuer, "subject", "rfc4514", "name")
+        facts.issuer = _text(issuer) if issuer else facts.issuer
+        vendor = _first(interception, "vendor", "product")
+        facts.vendor = _text(vendor) if vendor else facts.vendor
+    elif isinstance(interception, bool):
+        facts.intercepted = "true" if interception else "false"
+    issuer = _first(data, "issuer")
+    if issuer and not facts.issuer:
+        facts.issuer = _text(issuer.get("subject", "") if isinstance(issuer, Mapping) else issuer)
+
+
+def apply_setup(facts: Facts, data: Mapping[str, Any] | None) -> None:
+    if not data:
+        return
+    facts.bundle = _text(data.get("bundle"))
+    for ca in data.get("cas", []) or []:
+        if isinstance(ca, Mapping):
+            until = str(ca.get("not_after", ""))[:10]
+            facts.cas.append(f"{ca.get('subject', '')} sha256:{ca.get('sha256', '')} until {until}")
+    for target in data.get("targets", []) or []:
+        if isinstance(target, Mapping):
+            pip = f"pip {target['pip']}" if target.get("pip") else "no pip"
+            facts.targets.append(f"{target.get('executable')} (Python {target.get('python')}, {pip})")
+    for change in data.get("changes", []) or []:
+        if isinstance(change, Mapping):
+            facts.changes.append(Change(str(change.get("action")), str(change.get("path")), str(change.get("reason"))))
+    env = data.get("env")
+    if isinstance(env, Mapping):
+        facts.env = {str(k): str(v) for k, v in env.items()}
+    for note in data.get("notes", []) or []:
+        if isinstance(note, Mapping) and note.get("level") == "warning":
+            facts.notes.append(_text(f"{note.get('topic')}: {note.get('message')}"))
+    verify = data.get("verify") or data.get("verification")
+    if isinstance(verify, Mapping):
+        ok = verify.get("ok")
+        facts.verified = "passed" if ok is True else "failed" if ok is False else _text(verify.get("status"))
+    elif isinstance(verify, str):
+        facts.verified = _text(verify)
+
+
+def proxy_from_env(env: Mapping[str, str]) -> str:
+    """The proxy HTTPS requests would use, redacted (a fallback when ``doctor`` is not available)."""
+    for name in ("https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY", "PIP_PROXY"):
+        value = env.get(name, "").strip()
+        if value:
+            return redact.url(value if "://" in value else f"http://{value}")
+    return ""
+
+
+def proxy_secrets(env: Mapping[str, str]) -> list[str]:
+    """Credentials inside any proxy variable (to mask before anything prints)."""
+    found: list[str] = []
+    for name, value in env.items():
+        if name.lower().endswith("_proxy") or name == "PIP_PROXY":
+            text = value if "://" in value else f"http://{value}"
+            for secret in redact.secrets_in(text):
+                if secret not in found:
+                    found.append(secret)
+    return found
