@@ -1,25 +1,117 @@
-"""``pip-tls-setup doctor``: placeholder until its issue lands."""
+"""``pip-tls-setup doctor``: why does pip fail here? Proxy, interception, each Python's trust, known traps."""
 
 from __future__ import annotations
 
 import argparse
 
-from pip_tls_setup.errors import InputError
+from pip_tls_setup.commands.common import print_json
+from pip_tls_setup.errors import EXIT_FAILED, EXIT_OK
+from pip_tls_setup.ui import Console
 
 NAME = "doctor"
-HELP = {
-    "doctor": "diagnose the proxy and TLS interception (read-only)",
-    "scan": "fail on --trusted-host, http:// indexes and other verification-off settings",
-    "verify": "prove pip reaches its index with verification on",
-}["doctor"]
-DESCRIPTION = HELP
-EPILOG = ""
+HELP = "diagnose the proxy and TLS interception (read-only)"
+DESCRIPTION = """\
+Explain, in one screen, why pip cannot verify its index here. Changes nothing.
+
+  - the proxy: HTTPS_PROXY/HTTP_PROXY/ALL_PROXY/NO_PROXY (any case, as requests applies them) and
+    pip's own proxy (--proxy, PIP_PROXY, proxy = in pip's config); passwords are always masked;
+  - the OS family and its trust store;
+  - for each target Python: Python and pip versions, whether pip's truststore context is active,
+    which CA file pip will really use (vendored certifi, a Debian-patched certifi, cert = / PIP_CERT,
+    REQUESTS_CA_BUNDLE which beats PIP_CERT), asked from that pip's own code;
+  - the interception probe: a CONNECT through the proxy (or a direct connection) to the index each
+    pip uses, an unverified TLS handshake that captures the chain presented, then verification
+    against the public roots, the OS store and the CAs you supply; the verdict has a stable name:
+      direct-trusted, intercepted-trusted, intercepted-unknown-ca (naming the product: Zscaler,
+      Netskope, FortiGate, ... or the issuer), expired, hostname-mismatch, proxy-auth-required,
+      proxy-unreachable, proxy-error, dns-failure, timeout, unreachable, tls-error, plain-http;
+  - known traps with the pip/Python versions they need and what setup does about each.
+
+Every network step has a timeout; all of them together stay within --timeout (default 15 s).
+Exit 0: pip can verify its index; 1: a problem was found (the report says which); 2: bad input."""
+EPILOG = """\
+examples:
+  pip-tls-setup doctor
+  pip-tls-setup doctor --json | jq .summary          # {"proxy", "intercepted", "issuer", ...}
+  pip-tls-setup doctor --ca corp-root.pem            # would this CA fix it?
+  pip-tls-setup doctor --python .venv/bin/python --index-url https://mirror.corp.example/simple/
+  pip-tls-setup doctor --public-roots lab-roots.pem  # a lab or private mirror: call these roots public
+  pip-tls-setup doctor --offline                     # no network: settings and traps only
+
+On GitHub Actions the report is also appended to $GITHUB_STEP_SUMMARY as Markdown.
+The --json format is documented in docs/doctor.md and docs/doctor.schema.json.
+"""
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    del parser
+    parser.add_argument(
+        "--python",
+        action="append",
+        default=[],
+        metavar="PATH",
+        help="target interpreter (repeatable; default: the active venv and every python3 on PATH)",
+    )
+    parser.add_argument(
+        "--ca",
+        action="append",
+        default=[],
+        metavar="PATH",
+        help="corporate CA file or directory to check the chain against (repeatable; also $PIP_TLS_SETUP_CA)",
+    )
+    parser.add_argument(
+        "--public-roots",
+        metavar="FILE",
+        help="PEM bundle of the roots to call public (default: certifi's Mozilla roots)",
+    )
+    parser.add_argument(
+        "--index-url",
+        action="append",
+        default=[],
+        metavar="URL",
+        help="also probe this index (repeatable; default: the index each target pip uses)",
+    )
+    parser.add_argument(
+        "--timeout",
+        type=float,
+        default=15.0,
+        metavar="SECONDS",
+        help="time budget for all network steps together (default: 15; one step gets at most a third)",
+    )
+    parser.add_argument("--offline", action="store_true", help="do not probe the network; settings and traps only")
+    parser.add_argument(
+        "--root",
+        metavar="DIR",
+        default="/",
+        help="diagnose the root file system in DIR (its OS store, its Pythons through chroot)",
+    )
+    parser.add_argument("--json", action="store_true", help="print the report as JSON on stdout")
+    parser.add_argument("-q", "--quiet", action="store_true", help="only warnings and errors on stderr")
 
 
 def run(args: argparse.Namespace) -> int:
-    del args
-    raise InputError("doctor", "is not implemented yet", "use 'setup' for now")
+    from pip_tls_setup import diagnose, inject, redact
+    from pip_tls_setup.rootfs import Root
+
+    env = inject.environ()
+    console = Console(quiet=args.quiet or args.json)
+    request = diagnose.DoctorRequest(
+        root=Root.of(args.root),
+        pythons=args.python,
+        ca_paths=args.ca,
+        public_roots=args.public_roots,
+        index_urls=args.index_url,
+        timeout=args.timeout,
+        offline=args.offline,
+    )
+    context = diagnose.prepare(request, env)
+    report = diagnose.build(context)
+    diagnose.render_text(
+        report,
+        lambda text, kind="": console.line(redact.scrub(text, context.secrets), kind),
+        lambda text: console.heading(redact.scrub(text, context.secrets)),
+        lambda text: console.warn(redact.scrub(text, context.secrets)),
+    )
+    diagnose.write_summary(env, redact.scrub(diagnose.render_markdown(report), context.secrets))
+    if args.json:
+        print_json(report)
+    return EXIT_OK if report["ok"] else EXIT_FAILED

@@ -1,0 +1,449 @@
+"""``verify``: prove that each target's pip reaches its index with verification on.
+
+For every target Python, a script inside that Python builds pip's session the
+way ``pip download`` does (its config files, its ``PIP_*`` and proxy
+variables, its truststore context, its vendored certifi) and fetches the
+index's page for ``--probe-project``; where ``requests`` is installed it does
+the same with ``requests``. Nothing is turned off: a trusted-host or an empty
+CA setting is reported as a failure, never used.
+
+A failure is classified with the probe's stable names; for a certificate the
+target does not trust, the interception probe is run too, to name the CA (and
+the product) that signed what pip saw.
+
+``views`` make explicit *whose* environment is checked: ``setup`` exports its
+variables for later steps only (``$GITHUB_ENV``, an env file, printed lines),
+so it verifies the durable files alone (``current``) and, where it exported
+variables, those too (``with-exports``).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlsplit
+
+from pip_tls_setup import __version__, diagnose, pipview, probe, proxies, pythons, redact
+
+SCHEMA_VERSION = 1
+DEFAULT_PROJECT = "pip"
+STARTUP_GRACE = 60.0  # seconds a target interpreter may take to start (not network time)
+
+_TIMEOUT_KINDS = {"ConnectTimeout", "ReadTimeout", "ConnectTimeoutError", "ReadTimeoutError", "timeout", "TimeoutError"}
+_DNS_KINDS = {"gaierror", "NameResolutionError"}
+_DNS_TEXT = (
+    "Name or service not known",
+    "Temporary failure in name resolution",
+    "nodename nor servname",
+    "getaddrinfo failed",
+    "Failed to resolve",
+    "No address associated with hostname",
+)
+
+
+@dataclass(frozen=True)
+class View:
+    """One environment the checks run under."""
+
+    name: str  # current | with-exports | with-env-file
+    description: str
+    overlay: Mapping[str, str] = field(default_factory=dict)
+    decisive: bool = True  # does its result decide the exit code (what a later step will see)?
+
+
+@dataclass(frozen=True)
+class VerifyRequest:
+    project: str = DEFAULT_PROJECT
+    timeout: float = probe.DEFAULT_TIMEOUT
+    offline: bool = False
+    index_urls: Sequence[str] = ()
+    requests: bool = True
+
+
+def classify_error(info: Mapping[str, Any], via_proxy: bool) -> tuple[str, str]:
+    """(classification, the most telling error line) for an error described by the target script."""
+    kinds = set(info.get("kinds") or [])
+    lines = [str(x) for x in info.get("chain") or []] or [str(info.get("message") or "")]
+    text = " | ".join(lines)
+    code = info.get("verify_code")
+    telling = next((line for line in reversed(lines) if "CERTIFICATE_VERIFY_FAILED" in line), None)
+    if "407" in text and ("Proxy" in text or "Tunnel" in text):
+        return "proxy-auth-required", _pick(lines, "407")
+    if code in (9, 10) or "certificate has expired" in text or "certificate is not yet valid" in text:
+        return "expired", telling or _pick(lines, "expired")
+    if code in (62, 64) or "Hostname mismatch" in text or "doesn't match" in text or "IP address mismatch" in text:
+        return "hostname-mismatch", telling or _pick(lines, "match")
+    if telling or "SSLCertVerificationError" in kinds or "CertificateError" in kinds:
+        return "untrusted", telling or lines[-1]
+    refused = "ConnectionRefusedError" in kinds or "Connection refused" in text or info.get("errno") == 111
+    if refused:
+        return ("proxy-unreachable" if via_proxy else "unreachable"), _pick(lines, "refused")
+    if kinds & _DNS_KINDS or any(t in text for t in _DNS_TEXT):
+        return "dns-failure", _pick(lines, "resol")
+    # urllib3 1.x makes NewConnectionError a ConnectTimeoutError subclass: only a real timeout counts.
+    timed_out = kinds & (_TIMEOUT_KINDS - {"ConnectTimeoutError"}) or (
+        "ConnectTimeoutError" in kinds and "NewConnectionError" not in kinds
+    )
+    if timed_out or "timed out" in text:
+        return "timeout", _pick(lines, "timed out")
+    if "ProxyError" in kinds or "to proxy" in text or "Tunnel connection failed" in text:
+        return "proxy-error", _pick(lines, "proxy")
+    if "SSLError" in kinds or "SSLEOFError" in kinds or "EOF occurred" in text:
+        return "tls-error", _pick(lines, "SSL")
+    return "error", lines[0]
+
+
+def _message_only(line: str) -> str:
+    """``SSLCertVerificationError: [SSL: ...] ...`` -> ``[SSL: ...] ...`` (the words pip prints)."""
+    head, sep, rest = line.partition(": ")
+    if sep and head.isidentifier() and rest:
+        return rest
+    return line
+
+
+def _pick(lines: Sequence[str], needle: str) -> str:
+    for line in reversed(lines):
+        if needle.lower() in line.lower():
+            return line
+    return lines[-1] if lines else ""
+
+
+@dataclass
+class _Checker:
+    context: diagnose.Context
+    request: VerifyRequest
+    deadline: probe.Deadline
+    probes: dict[tuple[str, str], probe.ProbeResult] = field(default_factory=dict)
+
+    def enrich(self, url: str, proxy: proxies.ProxyURL | None) -> probe.ProbeResult:
+        key = (url, proxy.raw if proxy else "")
+        if key not in self.probes:
+            self.probes[key] = probe.probe(url, proxy, self.context.sources, self.deadline)
+        return self.probes[key]
+
+
+def run(
+    context: diagnose.Context,
+    request: VerifyRequest,
+    targets: Sequence[pythons.Target],
+    views: Sequence[View],
+) -> dict[str, Any]:
+    started = time.monotonic()
+    report: dict[str, Any] = {
+        "command": "verify",
+        "schema_version": SCHEMA_VERSION,
+        "tool_version": __version__,
+        "project": request.project,
+        "offline": request.offline,
+        "views": [
+            {"name": v.name, "description": v.description, "variables": sorted(v.overlay), "decisive": v.decisive}
+            for v in views
+        ],
+        "targets": [],
+        "probes": [],
+        "notes": list(context.notes),
+        "timeout_seconds": request.timeout,
+    }
+    if request.offline:
+        report["notes"].append("verification skipped (--offline): nothing was fetched, so nothing is proven")
+        report["ok"] = True
+        report["summary"] = {"ok": True, "checked": 0, "failed": 0, "classification": "not-probed"}
+        report["elapsed_seconds"] = round(time.monotonic() - started, 3)
+        return report
+    if not targets:
+        report["notes"].append("no target Python found (give one with --python): nothing to verify")
+    checker = _Checker(context, request, probe.Deadline(request.timeout))
+    for view in views:
+        env = dict(context.env)
+        env.update(view.overlay)
+        context.secrets.extend(proxies.secrets(env))
+        for target in targets:
+            report["targets"].append(_verify_target(checker, target, view, env))
+    report["probes"] = [p.to_json() for p in checker.probes.values()]
+    checks = [c for t in report["targets"] for c in t["checks"]]
+    failed = [c for c in checks if not c["ok"]]
+    decisive = [t for t in report["targets"] if t["decisive"]]
+    decisive_failed = [c for t in decisive for c in t["checks"] if not c["ok"]]
+    report["ok"] = not decisive_failed
+    report["summary"] = {
+        "ok": report["ok"],
+        "checked": len(checks),
+        "failed": len(failed),
+        "classification": (decisive_failed or failed)[0]["classification"] if (decisive_failed or failed) else "ok",
+    }
+    report["elapsed_seconds"] = round(time.monotonic() - started, 3)
+    return redact.scrub_data(report, context.secrets)  # type: ignore[no-any-return]
+
+
+def _verify_target(checker: _Checker, target: pythons.Target, view: View, env: Mapping[str, str]) -> dict[str, Any]:
+    context, request = checker.context, checker.request
+    entry: dict[str, Any] = {
+        "executable": target.executable,
+        "python": ".".join(map(str, target.version)),
+        "pip": target.pip.version if target.pip else None,
+        "view": view.name,
+        "decisive": view.decisive,
+        "checks": [],
+        "notes": [],
+    }
+    budget = max(0.1, checker.deadline.remaining())
+    payload = {
+        "fetch": True,
+        "project": request.project,
+        "budget": budget,
+        "step": checker.deadline.step,
+        "requests": request.requests,
+        "urls": list(request.index_urls),
+        "default_index": target.pip.default_index if target.pip else None,
+    }
+    if checker.deadline.remaining() <= 0.05:
+        entry["checks"].append(_failed("pip", "", "timeout", "the time budget was spent before this target", None))
+        return entry
+    ran = pipview.run(context.request.root, target, env, payload, timeout=budget + STARTUP_GRACE, extra_env=None)
+    if ran.error:
+        entry["checks"].append(_failed("pip", "", "error", ran.error, None))
+        return entry
+    data = ran.data
+    pip_view = data.get("pip") or {}
+    options = pip_view.get("options") or {}
+    for secret in proxies.secrets({}, [str(options.get("proxy") or "")]):
+        context.secrets.append(secret)
+    if pip_view.get("error") and not pip_view.get("urls"):
+        info = pip_view["error"]
+        if target.pip is not None:
+            entry["checks"].append(
+                _failed("pip", "", "error", f"pip could not build its session: {info.get('message')}", None)
+            )
+    if options.get("no_index"):
+        entry["notes"].append("pip is configured with --no-index: it never contacts an index")
+    trusted = [str(h) for h in options.get("trusted_hosts") or []]
+    for item in pip_view.get("urls") or []:
+        entry["checks"].append(_check(checker, "pip", pip_view.get("method"), item, trusted, env))
+    requests_view = data.get("requests")
+    if isinstance(requests_view, dict):
+        for item in requests_view.get("urls") or []:
+            entry["checks"].append(
+                _check(checker, f"requests {requests_view.get('version')}", "requests", item, [], env)
+            )
+    if not entry["checks"]:
+        entry["notes"].append("neither pip nor requests is installed here: nothing to verify")
+    return entry
+
+
+def _failed(client: str, url: str, classification: str, message: str, proxy: str | None) -> dict[str, Any]:
+    return {
+        "client": client,
+        "method": None,
+        "index": url,
+        "url": url,
+        "proxy": proxy,
+        "trust": None,
+        "ok": False,
+        "status": None,
+        "classification": classification,
+        "message": redact.url(message),
+        "error": None,
+        "elapsed_seconds": None,
+    }
+
+
+def _check(
+    checker: _Checker,
+    client: str,
+    method: Any,
+    item: Mapping[str, Any],
+    trusted: Sequence[str],
+    env: Mapping[str, str],
+) -> dict[str, Any]:
+    index = str(item.get("index") or "")
+    fetch = item.get("fetch") or {}
+    proxy = _proxy(item.get("proxy"))
+    if proxy is not None:
+        checker.context.secrets.extend(proxy.secrets)
+    verify = item.get("verify")
+    result: dict[str, Any] = {
+        "client": client.split(" ")[0],
+        "client_version": client.split(" ", 1)[1] if " " in client else None,
+        "method": method,
+        "index": redact.url(index),
+        "url": redact.url(str(fetch.get("url") or index)),
+        "proxy": proxy.redacted if proxy else None,
+        "trust": _trust_text(verify, item, client),
+        "ok": False,
+        "status": fetch.get("status"),
+        "classification": "",
+        "message": "",
+        "error": None,
+        "elapsed_seconds": fetch.get("elapsed"),
+    }
+    parts = urlsplit(index)
+    host = (parts.hostname or "").lower()
+    if parts.scheme == "http":
+        result["classification"] = "plain-http"
+        result["message"] = f"{redact.url(index)} is plain http://: nothing is encrypted or verified"
+        return result
+    if verify is False or verify == "":
+        result["classification"] = "verification-disabled"
+        result["message"] = "requests would not verify certificates here (" + (
+            "CURL_CA_BUNDLE is empty and this requests is older than 2.28)" if verify == "" else "verify=False)"
+        )
+        return result
+    matched = [h for h in trusted if h.lower() in (host, parts.netloc.lower())]
+    if matched:
+        result["classification"] = "verification-disabled"
+        result["message"] = (
+            f"pip is configured with trusted-host {', '.join(matched)}, so it does not verify certificates "
+            "for this index; remove it (pip-tls-setup scan shows where it is set)"
+        )
+        return result
+    if fetch.get("ok"):
+        status = int(fetch.get("status") or 0)
+        return _success(result, status, fetch, checker.request.project)
+    info = fetch.get("error") or {}
+    classification, line = classify_error(info, proxy is not None)
+    line = _message_only(line)
+    result["error"] = redact.url(line)
+    if fetch.get("error_url"):
+        result["url"] = redact.url(str(fetch["error_url"]))
+    if classification in ("untrusted", "expired", "hostname-mismatch"):
+        failing = str(fetch.get("error_url") or index)
+        seen = checker.enrich(failing, proxy)
+        classification, message = _explain(classification, line, seen)
+        result["probe"] = list(checker.probes).index((failing, proxy.raw if proxy else ""))
+    else:
+        message = _plain_message(classification, line, proxy)
+    result["classification"] = classification
+    result["message"] = redact.url(message)
+    return result
+
+
+def _success(result: dict[str, Any], status: int, fetch: Mapping[str, Any], project: str) -> dict[str, Any]:
+    result["status"] = status
+    if status >= 500:
+        result["classification"] = "http-error"
+        result["message"] = (
+            f"TLS was verified, but the index answered HTTP {status}: pip cannot use it "
+            "(through an intercepting proxy this often means the proxy could not reach the index)"
+        )
+        return result
+    result["ok"] = True
+    result["classification"] = "verified"
+    if status == 404:
+        result["message"] = (
+            f"TLS verified; the index answered 404 because '{project}' is not on it, which is fine: "
+            "the certificate check is what this proves (choose another with --probe-project)"
+        )
+    elif status in (401, 403):
+        result["message"] = f"TLS verified; the index answered {status} (it wants credentials for this page)"
+    else:
+        result["message"] = f"TLS verified; HTTP {status}"
+    if fetch.get("file_url"):
+        result["message"] += f"; the file host answered {fetch.get('file_status')} with TLS verified too"
+    return result
+
+
+def _explain(classification: str, line: str, seen: probe.ProbeResult) -> tuple[str, str]:
+    issuer = seen.issuer_name or "an unknown issuer"
+    product = f" ({seen.product})" if seen.product else ""
+    if classification == "untrusted":
+        if seen.public_anchored is False or seen.intercepted:
+            return (
+                "intercepted-unknown-ca",
+                f"this pip does not trust '{issuer}'{product}, the CA that signed what it was shown; pip says: {line}",
+            )
+        if seen.classification in ("hostname-mismatch", "expired"):
+            return seen.classification, f"{seen.message}; pip says: {line}"
+        return "untrusted", f"the chain is public, but this Python's trust settings lack its root; pip says: {line}"
+    return classification, f"pip says: {line}" + (f" (issuer '{issuer}'{product})" if seen.chain else "")
+
+
+def _plain_message(classification: str, line: str, proxy: proxies.ProxyURL | None) -> str:
+    where = f" {proxy.redacted}" if proxy else ""
+    texts = {
+        "proxy-auth-required": (
+            f"the proxy{where} rejected the credentials in its URL (407)"
+            if proxy is not None and proxy.has_credentials
+            else f"the proxy{where} asks for authentication (407); put credentials in the proxy URL"
+        ),
+        "proxy-unreachable": f"nothing accepts connections at the proxy{where}",
+        "proxy-error": f"the proxy{where} refused the tunnel",
+        "timeout": "no answer within the time limit",
+        "dns-failure": "a host name did not resolve",
+        "unreachable": "nothing accepts connections at the index's address",
+        "tls-error": "the TLS handshake failed before a certificate could be checked",
+    }
+    return f"{texts.get(classification, 'the request failed')}; pip says: {line}"
+
+
+def _proxy(value: Any) -> proxies.ProxyURL | None:
+    if not value:
+        return None
+    try:
+        return proxies.parse(str(value), "pip's session")
+    except Exception:
+        return None
+
+
+def _trust_text(verify: Any, item: Mapping[str, Any], client: str) -> str:
+    if isinstance(verify, str) and verify:
+        return f"CA file {verify}" + (" + the OS store (truststore)" if item.get("ssl_context") else "")
+    if item.get("ssl_context"):
+        return "the OS store (truststore) + pip's vendored certifi"
+    return "pip's vendored certifi" if client == "pip" else "certifi (requests' default)"
+
+
+# --------------------------------------------------------------------------- rendering
+
+
+def render_text(report: Mapping[str, Any], line: Any, heading: Any) -> None:
+    heading(f"pip-tls-setup verify: fetching each index's page for '{report['project']}' with verification on")
+    views = report["views"]
+    for view in views:
+        if len(views) > 1 or view["name"] != "current":
+            line(f"  view {view['name']}: {view['description']}", "info")
+    for target in report["targets"]:
+        tag = f" [{target['view']}]" if len(views) > 1 else ""
+        line(f"  {target['executable']} (Python {target['python']}, pip {target['pip'] or '-'}){tag}")
+        for check in target["checks"]:
+            mark = "ok  " if check["ok"] else "FAIL"
+            via = f" via {check['proxy']}" if check["proxy"] else ""
+            status = f" {check['status']}" if check["status"] else ""
+            line(f"    {mark} {check['client']:8} {check['url']}{status}{via}", "ok" if check["ok"] else "error")
+            detail = check["message"] if check["ok"] else f"{check['classification']}: {check['message']}"
+            line(f"         {detail}", "" if check["ok"] else "error")
+            if check.get("trust"):
+                line(f"         trust: {check['trust']}", "skip")
+        for note in target["notes"]:
+            line(f"    note: {note}", "skip")
+    for note in report["notes"]:
+        line(f"  note: {note}", "skip")
+    summary = report["summary"]
+    if report["offline"]:
+        line("verify: skipped (--offline)", "skip")
+    elif report["ok"]:
+        line(f"verify: ok, {summary['checked']} check(s) reached the index with verification on", "ok")
+    else:
+        line(f"verify: FAILED ({summary['failed']} of {summary['checked']}): {summary['classification']}", "error")
+
+
+def render_markdown(report: Mapping[str, Any]) -> str:
+    lines = ["### pip-tls-setup verify", ""]
+    if report["offline"]:
+        return "\n".join([*lines, "Skipped (`--offline`).", ""])
+    lines.append("| Python | view | client | URL | result |")
+    lines.append("|---|---|---|---|---|")
+    for target in report["targets"]:
+        for check in target["checks"]:
+            verdict = "ok" if check["ok"] else f"**{check['classification']}**"
+            lines.append(
+                f"| {_md(target['executable'])} ({target['python']}) | {target['view']} | {check['client']} | "
+                f"{_md(check['url'])} | {verdict}: {_md(check['message'])} |"
+            )
+    lines.append("")
+    return "\n".join(lines)
+
+
+def _md(text: Any) -> str:
+    return str(text).replace("|", "\\|").replace("\n", " ")
