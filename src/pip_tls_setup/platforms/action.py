@@ -108,8 +108,14 @@ def run(env: Mapping[str, str], out: TextIO, err: TextIO, call: Invoker = invoke
     github.emit([line for secret in proxy_secrets(env) for line in github.add_mask(secret)], out)
     quiet_env = _child_env(env, keep_github_files=False)
 
-    # 2. Diagnose (read-only).
-    doctor = call(["doctor", "--json"], quiet_env)
+    targets: list[str] = []
+    for path in _list(env, "PTS_CA_FILE"):
+        targets += ["--ca", path]
+    for python in _list(env, "PTS_PYTHON"):
+        targets += ["--python", python]
+
+    # 2. Diagnose (read-only; its exit code only says whether pip can verify yet).
+    doctor = call(["doctor", "--json", *targets], quiet_env)
     if doctor.json() is not None:
         apply_doctor(facts, doctor.json())
     if not facts.proxy:
@@ -123,11 +129,7 @@ def run(env: Mapping[str, str], out: TextIO, err: TextIO, call: Invoker = invoke
 
     # 4. Set up (runtime policy, injection, $GITHUB_ENV, verification), unless enforce already failed.
     if exit_code == 0 or facts.mode == "warn":
-        args = ["setup", "--json"]
-        for path in _list(env, "PTS_CA_FILE"):
-            args += ["--ca", path]
-        for python in _list(env, "PTS_PYTHON"):
-            args += ["--python", python]
+        args = ["setup", "--json", *targets]
         if not system_store:
             args.append("--no-system-store")
         setup_env = _child_env(env, keep_github_files=True)
@@ -205,8 +207,7 @@ def _pass_stderr(result: Result, err: TextIO) -> None:
 
 
 def _errors(facts: Facts, result: Result, out: TextIO) -> None:
-    command = result.argv[3] if len(result.argv) > 3 else ""
-    messages = result.errors or [f"pip-tls-setup {command} exited with {result.returncode}"]
+    messages = result.errors or [f"pip-tls-setup {result.command} exited with {result.returncode}"]
     for message in messages:
         facts.errors.append(message)
         github.emit([github.annotation("error", message, title="pip-tls-setup")], out)

@@ -117,6 +117,8 @@ def summary(facts: Facts) -> str:
     else:
         intercepted = "not checked"
     out.append(f"| TLS interception | {intercepted} |\n")
+    if facts.diagnosis:
+        out.append(f"| Diagnosis | {_cell(facts.diagnosis)} |\n")
     for ca in facts.cas:
         out.append(f"| Corporate CA | {_cell(ca)} |\n")
     if facts.bundle:

@@ -8,6 +8,7 @@ The run steps call the CLI as a subprocess (``python -m pip_tls_setup ...``) and
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from collections.abc import Callable, Mapping, Sequence
@@ -45,6 +46,7 @@ class Facts:
     intercepted: str = ""  # "true" / "false" / "" (not checked)
     issuer: str = ""
     vendor: str = ""
+    diagnosis: str = ""
     bundle: str = ""
     verified: str = ""
     cas: list[str] = field(default_factory=list)
@@ -72,10 +74,14 @@ class Facts:
 
 @dataclass(frozen=True)
 class Result:
-    argv: list[str]
+    args: list[str]  # the CLI arguments (the subcommand first)
     returncode: int
     stdout: str
     stderr: str
+
+    @property
+    def command(self) -> str:
+        return self.args[0] if self.args else ""
 
     def json(self) -> dict[str, Any] | None:
         try:
@@ -100,10 +106,11 @@ Invoker = Callable[[Sequence[str], Mapping[str, str]], Result]
 
 
 def invoke(args: Sequence[str], env: Mapping[str, str]) -> Result:
-    """Run the CLI with this interpreter (the tool's own environment)."""
-    argv = [sys.executable, "-m", "pip_tls_setup", *args]
+    """Run the CLI with this interpreter (the tool's own environment, or the single-file build)."""
+    single_file = os.environ.get("PIP_TLS_SETUP_SINGLE_FILE")
+    argv = [sys.executable, single_file, *args] if single_file else [sys.executable, "-m", "pip_tls_setup", *args]
     done = subprocess.run(argv, capture_output=True, text=True, env=dict(env), check=False)
-    return Result(argv, done.returncode, done.stdout, done.stderr)
+    return Result(list(args), done.returncode, done.stdout, done.stderr)
 
 
 def supports(invoker: Invoker, env: Mapping[str, str], command: str, option: str) -> bool:
@@ -147,6 +154,21 @@ def _first(data: Mapping[str, Any], *keys: str) -> Any:
 def apply_doctor(facts: Facts, data: Mapping[str, Any] | None) -> None:
     """Proxy (redacted), interception and issuer from ``doctor --json``; tolerant of missing parts."""
     if not data:
+        return
+    headline = data.get("summary")
+    if isinstance(headline, Mapping):  # doctor --json: {"summary": {"proxy", "intercepted", "issuer", ...}}
+        if headline.get("proxy"):
+            facts.proxy = _text(headline["proxy"])
+        flag = headline.get("intercepted")
+        if isinstance(flag, bool):
+            facts.intercepted = "true" if flag else "false"
+        issuer = headline.get("issuer") or headline.get("issuer_name")
+        if issuer:
+            facts.issuer = _text(issuer)
+        if headline.get("product"):
+            facts.vendor = _text(headline["product"])
+        if headline.get("message") and flag is not False:
+            facts.diagnosis = _text(headline["message"])
         return
     proxy = _first(data, "proxy")
     if isinstance(proxy, Mapping):
