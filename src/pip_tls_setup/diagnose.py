@@ -67,6 +67,7 @@ class Context:
     findings: dict[str, list[LintFinding]]
     sources: list[probe.TrustSource]
     secrets: list[str] = field(default_factory=list)
+    results: list[probe.ProbeResult] = field(default_factory=list)  # the probes 'build' ran
 
 
 # --------------------------------------------------------------------------- inputs
@@ -165,6 +166,18 @@ def prepare(request: DoctorRequest, env: Mapping[str, str], with_targets: bool =
     context = Context(request, env, info, store, bundle, targets, notes, supplied, findings, sources_)
     context.secrets = proxies.secrets(env)
     return context
+
+
+def add_supplied(context: Context, certs: Sequence[CACert]) -> None:
+    """Name these CAs in diagnoses (setup's validated CAs, for the verify it runs)."""
+    if not certs:
+        return
+    from pip_tls_setup.certs import dedupe
+
+    context.supplied = dedupe([*context.supplied, *certs])
+    context.sources = [s for s in context.sources if s.key != "supplied"]
+    pem = "".join(c.pem() for c in context.supplied)
+    context.sources.append(probe.TrustSource("supplied", "the corporate CAs given to setup", cadata=pem))
 
 
 def check_url(url: str, what: str) -> None:
@@ -642,6 +655,7 @@ def build(context: Context) -> dict[str, Any]:
         else:
             result = probe.probe(url, proxy_url, context.sources, deadline, proxy_reason=reason)
         probes.append(result)
+    context.results = probes
     by_key = {key: i for i, key in enumerate(keys)}
     for index, _target, (url, raw) in pending:
         number = by_key.get((url, raw))

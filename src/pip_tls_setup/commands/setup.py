@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING, Any
 
 from pip_tls_setup import envexport
 from pip_tls_setup.commands.common import add_output, add_root, print_json
-from pip_tls_setup.errors import EXIT_OK
+from pip_tls_setup.commands.verify import add_setup_arguments, after_setup, ca_from_proxy
+from pip_tls_setup.errors import EXIT_FAILED, EXIT_OK
 from pip_tls_setup.plan import describe
 from pip_tls_setup.ui import Console
 
@@ -72,6 +73,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="format of the variables printed on stdout (default: shell)",
     )
     parser.add_argument("--dry-run", action="store_true", help="print the plan; change nothing")
+    add_setup_arguments(parser)
     add_output(parser)
 
 
@@ -84,7 +86,7 @@ def run(args: argparse.Namespace) -> int:
     env = inject.environ()
     root = Root.of(args.root)
     pins = sources.parse_pins(args.ca_fingerprint, env)
-    cas = sources.gather(args.ca, env, pins)
+    cas = sources.gather(args.ca, env, pins, extra=ca_from_proxy(args, env, pins))
     request = inject.SetupRequest(
         cas=cas,
         root=root,
@@ -110,11 +112,12 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_OK
     inject.execute(result, env)
     _show_plan(console, result, dry_run=False)
+    verified = after_setup(args, result, env, console)
     if args.json:
-        print_json(report(result))
+        print_json({**report(result), "verify": verified})
     elif not result.env_sinks or args.env_format:
         sys.stdout.write(envexport.render(result.plan.env, args.env_format or "shell"))
-    return EXIT_OK
+    return EXIT_FAILED if verified is not None and not verified["ok"] else EXIT_OK
 
 
 def _show_inputs(console: Console, result: inject.SetupResult) -> None:
