@@ -141,6 +141,32 @@ def os_store_source(root: Root, store: stores.TrustStore | None, bundle: str | N
     return None
 
 
+CA_VARIABLES = ("SSL_CERT_FILE", "REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "PIP_CERT")
+
+
+def environment_source(root: Root, env: Mapping[str, str]) -> probe.TrustSource | None:
+    """The CA files this environment's variables name (what later tools here read)."""
+    named: dict[str, list[str]] = {}
+    for name in CA_VARIABLES:
+        value = env.get(name)
+        if value and root.host(value).is_file():
+            named.setdefault(value, []).append(name)
+    if not named:
+        return None
+    data = ""
+    for path in named:
+        try:
+            data += root.host(path).read_text("ascii", "replace") + "\n"
+        except OSError:
+            continue
+    from pip_tls_setup.certs import parse_bundle
+
+    if not parse_bundle(data.encode("ascii", "replace")):
+        return None
+    label = ", ".join(f"{'/'.join(names)}={path}" for path, names in named.items())
+    return probe.TrustSource("environment", f"the CA file(s) named by the environment ({label})", cadata=data)
+
+
 def prepare(request: DoctorRequest, env: Mapping[str, str], with_targets: bool = True) -> Context:
     if request.timeout <= 0:
         raise InputError(f"--timeout {request.timeout:g}", "must be more than 0 seconds", "for example --timeout 15")
@@ -155,6 +181,9 @@ def prepare(request: DoctorRequest, env: Mapping[str, str], with_targets: bool =
     os_source = os_store_source(request.root, store, bundle)
     if os_source is not None:
         sources_.append(os_source)
+    env_source = environment_source(request.root, env)
+    if env_source is not None:
+        sources_.append(env_source)
     if supplied:
         pem = "".join(c.pem() for c in supplied)
         origins = ", ".join(sorted({c.origin.split("#")[0] for c in supplied}))
@@ -604,7 +633,8 @@ def build(context: Context) -> dict[str, Any]:
             }
             indexes.append(index)
             key = (url, proxy_url.raw if proxy_url else "")
-            wanted.setdefault(key, (url, proxy_url, source))
+            if not context.request.index_urls:
+                wanted.setdefault(key, (url, proxy_url, source))
             pending.append((index, target, [url, key[1]]))
         error = run.error or _error_text(pip_view.get("error"))
         truststore_active = any(bool(e.get("ssl_context")) for e in pip_view.get("urls") or []) or (
@@ -643,6 +673,8 @@ def build(context: Context) -> dict[str, Any]:
         wanted.setdefault(key, (url, choice.proxy, choice.proxy.source if choice.proxy else choice.reason))
     if not wanted and not context.targets:
         notes.append("no target Python with pip was found and no --index-url was given: nothing to probe")
+    if context.request.index_urls:
+        notes.append("probed the --index-url address(es) only, not the index each pip is configured with")
     probes: list[probe.ProbeResult] = []
     keys = list(wanted)
     for key in keys:
@@ -671,15 +703,21 @@ def build(context: Context) -> dict[str, Any]:
                 index["trusts_chain"] = False
         if index["trust"]["kind"] == "verification-off":
             index["trusts_chain"] = None
+    _trusted_by_targets(probes, pending)
     strict_chain = _strict_chain_traps(probes, context.targets)
     for trap, executable in strict_chain:
         _trap(traps, trap, executable)
+    summary = summarize(probes, env)
     report = {
         "command": "doctor",
         "schema_version": SCHEMA_VERSION,
         "tool_version": __version__,
         "ok": _ok(probes, targets_out, traps),
-        "summary": summarize(probes, env),
+        "summary": summary,
+        # The three facts CI wrappers read most, also at the top level (same values as in summary).
+        "intercepted": summary["intercepted"],
+        "issuer": summary["issuer"],
+        "product": summary["product"],
         "os": {
             "family": context.os.family,
             "id": context.os.id,
@@ -689,6 +727,7 @@ def build(context: Context) -> dict[str, Any]:
         },
         "root": str(root),
         "proxy": {
+            "effective": summary["proxy"],
             "variables": proxies.settings(env),
             "no_proxy": (proxies.no_proxy(env) or (None, None))[0],
         },
@@ -714,6 +753,22 @@ def build(context: Context) -> dict[str, Any]:
         "elapsed_seconds": round(time.monotonic() - started, 3),
     }
     return redact.scrub_data(report, context.secrets)  # type: ignore[no-any-return]
+
+
+def _trusted_by_targets(
+    results: Sequence[probe.ProbeResult], pending: Sequence[tuple[dict[str, Any], Any, Any]]
+) -> None:
+    """An interception nothing in the tool's sources trusts is still fine when every pip that meets it does."""
+    for number, result in enumerate(results):
+        if result.classification != "intercepted-unknown-ca":
+            continue
+        users = [index for index, _target, _key in pending if index["probe"] == number]
+        if users and all(index["trusts_chain"] is True for index in users):
+            result.classification = "intercepted-trusted"
+            result.message = (
+                f"the chain for {result.host} is signed by '{result.issuer_name}', which is not a public root; "
+                "every target pip that uses this index trusts it through its own settings"
+            )
 
 
 def _strict_chain_traps(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -46,9 +47,13 @@ class Lab:
         assert self.index is not None
         return {INDEX_HOST: self.index.url, FILES_HOST: self.index.url}
 
-    def another_proxy(self, ca: Issued, name: str = "other-proxy", proxyauth: str | None = None) -> InterceptingProxy:
-        """A second intercepting proxy in front of the same index, with a different CA."""
-        return InterceptingProxy(self.venv, ca, self.upstreams(), self.workdir, proxyauth=proxyauth, name=name)
+    def another_proxy(
+        self, ca: Issued, name: str = "other-proxy", proxyauth: str | None = None, chain: Sequence[Issued] = ()
+    ) -> InterceptingProxy:
+        """A second intercepting proxy in front of the same index, with a different CA (and its issuers)."""
+        return InterceptingProxy(
+            self.venv, ca, self.upstreams(), self.workdir, proxyauth=proxyauth, name=name, chain=chain
+        )
 
     def __enter__(self) -> Lab:
         self.index = PackageIndex(self.venv, self.packages, self.workdir).__enter__()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -145,9 +146,13 @@ def make_leaf(
     return Issued(cert, key)
 
 
-def write_mitm_confdir(ca: Issued, confdir: Path) -> Path:
-    """mitmproxy reads its CA (key + certificate) from ``<confdir>/mitmproxy-ca.pem``."""
+def write_mitm_confdir(ca: Issued, confdir: Path, chain: Sequence[Issued] = ()) -> Path:
+    """mitmproxy reads its CA (key + certificate) from ``<confdir>/mitmproxy-ca.pem``.
+
+    With ``chain`` (the CA's issuers), mitmproxy presents leaf + CA + chain, as Zscaler and most
+    corporate proxies do; without it, the leaf alone.
+    """
     confdir.mkdir(parents=True, exist_ok=True)
-    (confdir / "mitmproxy-ca.pem").write_bytes(ca.key_pem + ca.pem)
+    (confdir / "mitmproxy-ca.pem").write_bytes(ca.key_pem + ca.pem + b"".join(c.pem for c in chain))
     (confdir / "mitmproxy-ca-cert.pem").write_bytes(ca.pem)
     return confdir

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Sequence
 from pathlib import Path
 
 from corplab.pki import Issued, write_mitm_confdir
@@ -26,11 +27,12 @@ class InterceptingProxy:
         workdir: Path,
         proxyauth: str | None = None,
         name: str = "proxy",
+        chain: Sequence[Issued] = (),
     ) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.ca = ca
-        confdir = write_mitm_confdir(ca, workdir / f"{name}-confdir")
+        confdir = write_mitm_confdir(ca, workdir / f"{name}-confdir", chain)
         argv = [
             str(venv / "bin" / "mitmdump"),
             "--listen-host",

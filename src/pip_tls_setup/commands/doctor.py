@@ -68,7 +68,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         action="append",
         default=[],
         metavar="URL",
-        help="also probe this index (repeatable; default: the index each target pip uses)",
+        help="probe this index instead of the one each target pip uses (repeatable)",
     )
     parser.add_argument(
         "--timeout",
