@@ -1,0 +1,387 @@
+"""Checks shared by every source kind: one variable, one pip setting, one URL, one CA path.
+
+The same rule fires whether ``PIP_TRUSTED_HOST`` is set in a Dockerfile ``ENV``, a
+workflow ``env:``, a ``.env`` file, a shell ``export`` or the running environment.
+"""
+
+from __future__ import annotations
+
+import re
+
+from pip_tls_setup.policy import origins
+from pip_tls_setup.policy.context import Context
+
+# Variables that *replace* the trust roots (setup points each at its combined bundle).
+CA_VARIABLES = frozenset(
+    {
+        "PIP_CERT",
+        "REQUESTS_CA_BUNDLE",
+        "CURL_CA_BUNDLE",
+        "SSL_CERT_FILE",
+        "SSL_CERT_DIR",
+        "GIT_SSL_CAINFO",
+        "GIT_SSL_CAPATH",
+        "AWS_CA_BUNDLE",
+        "HTTPLIB2_CA_CERTS",
+        "GRPC_DEFAULT_SSL_ROOTS_FILE_PATH",
+        "CLOUDSDK_CORE_CUSTOM_CA_CERTS_FILE",
+        "NIX_SSL_CERT_FILE",
+        "NODE_EXTRA_CA_CERTS",
+        "PDM_PYPI_CA_CERTS",
+    }
+)
+# An empty value of these is a known attempt to switch verification off.
+EMPTY_MATTERS = frozenset({"PIP_CERT", "REQUESTS_CA_BUNDLE", "SSL_CERT_FILE", "SSL_CERT_DIR"})
+PIP_URL_KEYS = ("index-url", "pypi-url", "extra-index-url", "find-links")
+UV_INDEX_VARIABLES = frozenset(
+    {
+        "UV_INDEX_URL",
+        "UV_EXTRA_INDEX_URL",
+        "UV_INDEX",
+        "UV_DEFAULT_INDEX",
+        "UV_FIND_LINKS",
+        "UV_PYTHON_INSTALL_MIRROR",
+        "UV_PYPY_INSTALL_MIRROR",
+    }
+)
+FALSE_WORDS = frozenset({"false", "no", "off", "0", "n", "f"})
+TEMP_DIRS = ("/tmp/", "/var/tmp/", "/dev/shm/")  # noqa: S108 - these are what we flag
+_WORKSPACE_REFS = re.compile(
+    r"^(\$\{?(GITHUB_WORKSPACE|CI_PROJECT_DIR|CI_BUILDS_DIR|PWD|WORKSPACE|BITBUCKET_CLONE_DIR|"
+    r"CIRCLE_WORKING_DIRECTORY|BUILD_SOURCESDIRECTORY|BUILD_REPOSITORY_LOCALPATH|SYSTEM_DEFAULTWORKINGDIRECTORY|"
+    r"DRONE_WORKSPACE|CI_WORKSPACE|BUILDKITE_BUILD_CHECKOUT_PATH)\}?"
+    r"|\$\{\{\s*github\.workspace\s*\}\}|\$\(pwd\)|`pwd`|\$\((Build\.SourcesDirectory|Pipeline\.Workspace)\))",
+    re.IGNORECASE,
+)
+_DIRECT_REFERENCE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*\s*(?:\[[^\]]*\])?\s*@\s*([^\s;]+)")
+_TEMP_REFS = re.compile(r"^\$\{?(TMPDIR|TMP|TEMP)\}?(/|$)")
+
+
+def pip_key(raw: str) -> str:
+    """pip's key normalisation: ``--Trusted_Host`` -> ``trusted-host``."""
+    key = raw.strip().lower().replace("_", "-")
+    return key[2:] if key.startswith("--") else key
+
+
+# -- single values ---------------------------------------------------------------------------------
+
+
+def trusted_hosts(values: list[str], line: int, ctx: Context, source: str, column: int | None = None) -> None:
+    """Each value of --trusted-host / trusted-host / PIP_TRUSTED_HOST."""
+    for value in values:
+        value = value.strip()
+        if not value:
+            continue
+        host, port = origins.host_of_trusted(value)
+        shown = value if origins.has_expansion(value) else (f"{host}:{port}" if port else host)
+        if not origins.has_expansion(value) and origins.is_loopback(host):
+            ctx.add(
+                "PTS112",
+                line,
+                f"pip is told to trust the loopback host '{shown}' ({source}): a no-op for plain HTTP, but it "
+                f"switches certificate verification off for https://{shown}",
+                host=host,
+                column=column,
+            )
+            continue
+        ctx.add(
+            "PTS101",
+            line,
+            f"pip is told to trust host '{shown}' ({source}): pip stops verifying certificates for "
+            f"https://{shown} and accepts plain HTTP from it",
+            host=host if not origins.has_expansion(value) else None,
+            column=column,
+        )
+
+
+def uv_insecure_hosts(values: list[str], line: int, ctx: Context, source: str, column: int | None = None) -> None:
+    for value in values:
+        value = value.strip()
+        if not value:
+            continue
+        host, port = origins.host_of_trusted(value)
+        shown = value if origins.has_expansion(value) else (f"{host}:{port}" if port else host)
+        if not origins.has_expansion(value) and origins.is_loopback(host):
+            ctx.add(
+                "PTS112",
+                line,
+                f"uv is told not to verify the loopback host '{shown}' ({source})",
+                host=host,
+                column=column,
+            )
+            continue
+        ctx.add(
+            "PTS102",
+            line,
+            f"uv is told not to verify certificates of '{shown}' ({source}); uv: \"Hosts included in this list "
+            f"will not be verified against the system's certificate store\"",
+            host=host if not origins.has_expansion(value) else None,
+            column=column,
+        )
+
+
+def pip_index(url: str, line: int, ctx: Context, source: str, column: int | None = None) -> None:
+    """One --index-url / --extra-index-url / --find-links / --pypi-url value."""
+    url = url.strip()
+    if not url:
+        return
+    if origins.only_expansion(url):
+        ctx.add(
+            "PTS401",
+            line,
+            f"{source} comes from {url}, which is only known at run time; it must be an https:// URL",
+            column=column,
+        )
+        return
+    origin = origins.insecure_index(url)
+    if origin is None:
+        return
+    host = origins.display_host(origin)
+    ctx.add(
+        "PTS201",
+        line,
+        f'{source} {url} is plain HTTP: pip reports "The repository located at {host} is not a trusted or '
+        f'secure host and is being ignored", and trusting the host instead sends every package unencrypted '
+        "and unauthenticated",
+        host=origin.host or None,
+        column=column,
+    )
+
+
+def uv_index(url: str, line: int, ctx: Context, source: str, column: int | None = None) -> None:
+    url = url.strip()
+    if "=" in url and "://" in url and url.index("=") < url.index("://"):
+        url = url.split("=", 1)[1]  # --index name=url
+    if not url:
+        return
+    if origins.only_expansion(url):
+        ctx.add(
+            "PTS401",
+            line,
+            f"{source} comes from {url}, which is only known at run time; it must be an https:// URL",
+            column=column,
+        )
+        return
+    origin = origins.insecure_index(url)
+    if origin is None:
+        return
+    ctx.add(
+        "PTS203",
+        line,
+        f"{source} {url} is plain HTTP, and uv uses it silently (no warning, no refusal): packages travel "
+        "unencrypted and unauthenticated",
+        host=origin.host or None,
+        column=column,
+    )
+
+
+def source_url(url: str, line: int, ctx: Context, rule: str, source: str, column: int | None = None) -> None:
+    """A Poetry/Pipenv/PDM source, a conda channel, an easy_install index, a pre-commit repo, an include."""
+    url = url.strip()
+    if not url:
+        return
+    if origins.only_expansion(url):
+        ctx.add("PTS401", line, f"{source} comes from {url}, which is only known at run time", column=column)
+        return
+    origin = origins.plaintext_fetch(url) if rule in ("PTS206", "PTS208") else origins.insecure_index(url)
+    if origin is None:
+        return
+    ctx.add(
+        rule,
+        line,
+        f"{source} {url} is plain {origin.full_scheme.upper()}: nothing authenticates the server, so anyone on "
+        "the path can swap what is downloaded",
+        host=origin.host or None,
+        column=column,
+    )
+
+
+def requirement_url(spec: str, line: int, ctx: Context, source: str, column: int | None = None) -> None:
+    """``pkg @ http://...``, a bare ``http://`` archive, ``git+http://``, ``git+git://`` (pip never warns)."""
+    text = spec.strip().strip("'\"")
+    if "://" not in text:
+        return
+    match = _DIRECT_REFERENCE.match(text)
+    url = match.group(1) if match else text.split()[0]
+    origin = origins.plaintext_fetch(url)
+    if origin is None:
+        return
+    ctx.add(
+        "PTS202",
+        line,
+        f"{source} {url} is fetched over plain {origin.full_scheme.upper()} and pip gives no warning for it: "
+        "anyone on the path can replace the code that gets installed",
+        host=origin.host or None,
+        column=column,
+    )
+
+
+def ca_path(name: str, value: str, line: int, ctx: Context, column: int | None = None) -> None:
+    """A static CA path (from a file in the repository): temporary directories and the workspace."""
+    value = value.strip().strip("'\"")
+    if not value:
+        return
+    if ctx.ca_check is not None:
+        ctx.ca_check(name, value, line, ctx, column)
+        return
+    where = None
+    if value.startswith(TEMP_DIRS) or value in ("/tmp", "/var/tmp", "/dev/shm") or _TEMP_REFS.match(value):  # noqa: S108
+        where = "a temporary directory any local user or earlier step can write"
+    elif _WORKSPACE_REFS.match(value):
+        where = "the CI workspace, which the repository content controls"
+    elif (
+        ctx.options.relative_paths_in_repo
+        and not value.startswith(("/", "~", "$", "%"))
+        and not re.match(r"^[A-Za-z]:[\\/]", value)
+        and not origins.has_expansion(value)
+    ):
+        where = "the repository (a relative path resolves against the working directory)"
+    if where is None:
+        return
+    ctx.add(
+        "PTS301",
+        line,
+        f"{name} replaces the trust roots with {value}, in {where}: whoever can change that file can "
+        "intercept every download",
+        column=column,
+    )
+
+
+def is_false(value: str) -> bool:
+    return value.strip().strip("'\"").lower() in FALSE_WORDS
+
+
+# -- variables -----------------------------------------------------------------------------------------
+
+
+def variable(name: str, value: str, line: int, ctx: Context, column: int | None = None) -> None:
+    """One environment variable assignment, wherever it is written."""
+    raw = value
+    value = value.strip()
+    if name.startswith("PIP_"):
+        key = pip_key(name[4:])
+        if key == "trusted-host":
+            trusted_hosts(value.split(), line, ctx, name, column)
+        elif key in PIP_URL_KEYS:
+            for url in value.split():
+                pip_index(url, line, ctx, name, column)
+        elif key == "cert":
+            _ca_variable(name, raw, line, ctx, column)
+        return
+    if name == "UV_INSECURE_HOST":
+        uv_insecure_hosts(value.split(), line, ctx, name, column)
+        return
+    if name in UV_INDEX_VARIABLES:
+        for url in re.split(r"[\s,]+", value):
+            uv_index(url, line, ctx, name, column)
+        return
+    if name == "CURL_CA_BUNDLE" and value == "":
+        ctx.add(
+            "PTS107",
+            line,
+            "CURL_CA_BUNDLE is set to an empty string: pip <= 22.1.2 and requests < 2.28 read that as "
+            "'do not verify certificates'",
+            column=column,
+        )
+        return
+    if name in CA_VARIABLES:
+        _ca_variable(name, raw, line, ctx, column)
+        return
+    if name == "PYTHONHTTPSVERIFY" and value.strip("'\"") == "0":
+        ctx.add(
+            "PTS108",
+            line,
+            "PYTHONHTTPSVERIFY=0 switches certificate verification off for the standard library in Python 2.7 "
+            "and RHEL/CentOS-patched Pythons (PEP 493); pip is not affected, other tools are",
+            column=column,
+        )
+        return
+    if name == "GIT_SSL_NO_VERIFY":
+        ctx.add(
+            "PTS106",
+            line,
+            f"GIT_SSL_NO_VERIFY is set{' (to ' + repr(value) + ')' if value else ' (even empty counts)'}: git "
+            "skips certificate checks, and pip/uv use git for git+https:// requirements",
+            column=column,
+        )
+        return
+    if name in ("CONDA_SSL_VERIFY", "CONDA_VERIFY_SSL"):
+        if is_false(value):
+            ctx.add("PTS105", line, f"{name}={value} switches conda's certificate verification off", column=column)
+        elif value.lower() not in ("true", "yes", "on", "1", "truststore", ""):
+            ca_path(name, value, line, ctx, column)
+        return
+    match = re.fullmatch(r"POETRY_CERTIFICATES_(\w+)_CERT", name)
+    if match:
+        if is_false(value) or value.lower() == "false":
+            ctx.add(
+                "PTS103",
+                line,
+                f"{name}={value}: Poetry skips TLS certificate verification for repository '{match.group(1).lower()}'",
+                column=column,
+            )
+        else:
+            ca_path(name, value, line, ctx, column)
+        return
+    if re.fullmatch(r"POETRY_REPOSITORIES_\w+_URL", name) or name in ("PIPENV_PYPI_MIRROR", "PDM_PYPI_URL"):
+        source_url(value, line, ctx, "PTS204", name, column)
+        return
+    if re.fullmatch(r"PDM_PYPI_(\w+_)?VERIFY_SSL", name):
+        if is_false(value):
+            ctx.add("PTS104", line, f"{name}={value}: PDM skips certificate verification", column=column)
+        return
+    if name == "NODE_TLS_REJECT_UNAUTHORIZED" and value.strip("'\"") == "0":
+        ctx.add(
+            "PTS110",
+            line,
+            "NODE_TLS_REJECT_UNAUTHORIZED=0 switches certificate verification off for Node",
+            column=column,
+        )
+        return
+    if name.lower() == "npm_config_strict_ssl" and is_false(value):
+        ctx.add("PTS110", line, f"{name}={value} switches npm's certificate verification off", column=column)
+        return
+
+
+def _ca_variable(name: str, raw: str, line: int, ctx: Context, column: int | None) -> None:
+    value = raw.strip()
+    if value.strip("'\"") == "":
+        if name in EMPTY_MATTERS:
+            ctx.add(
+                "PTS302",
+                line,
+                f"{name} is set to an empty value: a known attempt to switch verification off (it does not; "
+                "tools either ignore it or fail)",
+                column=column,
+            )
+        return
+    ca_path(name, value, line, ctx, column)
+
+
+def git_config(key: str, value: str, line: int, ctx: Context, source: str, column: int | None = None) -> None:
+    """``http.sslVerify`` / ``http.<url>.sslVerify`` false, and CA paths, from any git config spelling."""
+    lowered = key.strip().lower()
+    if not lowered.startswith("http."):
+        return
+    leaf = lowered.rsplit(".", 1)[-1]
+    if leaf == "sslverify" and (is_false(value) or value.strip() == ""):
+        ctx.add(
+            "PTS106",
+            line,
+            f"{source} sets {key}={value or 'false'}: git skips certificate checks, and pip/uv use git for "
+            "git+https:// requirements",
+            column=column,
+        )
+    elif leaf in ("sslcainfo", "sslcapath"):
+        ca_path(f"git {key}", value, line, ctx, column)
+
+
+def pip_setting(key: str, value: str, line: int, ctx: Context, source: str, column: int | None = None) -> None:
+    """One pip config key (already normalised) from a config file or ``pip config set``."""
+    if key == "trusted-host":
+        trusted_hosts(value.split(), line, ctx, source, column)
+    elif key in PIP_URL_KEYS:
+        for url in value.split():
+            pip_index(url, line, ctx, source, column)
+    elif key == "cert" and value.strip():
+        ca_path(source, value, line, ctx, column)

@@ -1,0 +1,197 @@
+"""Which files are worth reading, decided from the path alone (no I/O).
+
+The walker calls :func:`kind_of` on every file name; only files with a kind are opened.
+Extension-less executables are the one case that needs a peek (a shebang), see
+:func:`needs_shebang`.
+"""
+
+from __future__ import annotations
+
+import re
+
+SKIP_DIRS = frozenset(
+    {
+        ".git",
+        ".hg",
+        ".svn",
+        ".bzr",
+        "node_modules",
+        ".venv",
+        "venv",
+        ".virtualenv",
+        "__pycache__",
+        ".tox",
+        ".nox",
+        ".mypy_cache",
+        ".ruff_cache",
+        ".pytest_cache",
+        ".hypothesis",
+        ".eggs",
+        "build",
+        "dist",
+        "site-packages",
+        "htmlcov",
+        ".cache",
+        ".gradle",
+        ".idea",
+        ".terraform",
+        "bower_components",
+        ".next",
+        ".yarn",
+        "target",
+    }
+)
+
+_EXACT = {
+    "dockerfile": "dockerfile",
+    "containerfile": "dockerfile",
+    "pip.conf": "pipconf",
+    "pip.ini": "pipconf",
+    "setup.cfg": "setupcfg",
+    ".pydistutils.cfg": "setupcfg",
+    "pydistutils.cfg": "setupcfg",
+    "tox.ini": "toxini",
+    "tox.toml": "toxtoml",
+    "pyproject.toml": "pyproject",
+    "uv.toml": "uvtoml",
+    "poetry.toml": "poetrytoml",
+    "pdm.toml": "pdmtoml",
+    ".pdm.toml": "pdmtoml",
+    "pipfile": "pipfile",
+    "pipfile.lock": "pipfilelock",
+    "devcontainer.json": "devcontainer",
+    ".devcontainer.json": "devcontainer",
+    ".gitlab-ci.yml": "gitlab",
+    ".gitlab-ci.yaml": "gitlab",
+    ".pre-commit-config.yaml": "precommit",
+    ".pre-commit-config.yml": "precommit",
+    ".condarc": "condarc",
+    "condarc": "condarc",
+    ".mambarc": "condarc",
+    ".gitconfig": "gitconfig",
+    "gitconfig": "gitconfig",
+    ".npmrc": "npmrc",
+    "npmrc": "npmrc",
+    "makefile": "makefile",
+    "gnumakefile": "makefile",
+    "jenkinsfile": "jenkinsfile",
+    "sitecustomize.py": "pycustomize",
+    "usercustomize.py": "pycustomize",
+    ".env": "dotenv",
+    ".envrc": "shell",
+    ".flaskenv": "dotenv",
+    ".bashrc": "shell",
+    ".bash_profile": "shell",
+    ".bash_login": "shell",
+    ".bash_aliases": "shell",
+    ".profile": "shell",
+    ".zshrc": "shell",
+    ".zshenv": "shell",
+    ".zprofile": "shell",
+    ".kshrc": "shell",
+    "bashrc": "shell",
+    "bash.bashrc": "shell",
+    "bitbucket-pipelines.yml": "ci",
+    ".drone.yml": "ci",
+    ".travis.yml": "ci",
+    "appveyor.yml": "ci",
+    ".appveyor.yml": "ci",
+    "cloudbuild.yaml": "ci",
+    "cloudbuild.yml": "ci",
+    "codemagic.yaml": "ci",
+    ".woodpecker.yml": "ci",
+    ".woodpecker.yaml": "ci",
+    "buildspec.yml": "ci",
+    "environment.yml": "condaenv",
+    "environment.yaml": "condaenv",
+}
+_SUFFIX = (
+    (".dockerfile", "dockerfile"),
+    (".containerfile", "dockerfile"),
+    (".sh", "shell"),
+    (".bash", "shell"),
+    (".zsh", "shell"),
+    (".ksh", "shell"),
+    (".ps1", "powershell"),
+    (".psm1", "powershell"),
+    (".bat", "batch"),
+    (".cmd", "batch"),
+    (".mk", "makefile"),
+    (".env", "dotenv"),
+    (".pth", "pycustomize"),
+    (".jenkinsfile", "jenkinsfile"),
+    (".gitlab-ci.yml", "gitlab"),
+    (".gitlab-ci.yaml", "gitlab"),
+)
+_REQUIREMENTS = re.compile(r"^(.*[-_.])?(requirements|constraints|reqs)([-_.].*)?\.(txt|in|pip)$")
+_COMPOSE = re.compile(r"^(docker-)?compose([-_.].*)?\.ya?ml$|^.*\.compose\.ya?ml$")
+_CONDA_ENV = re.compile(r"^(.*[-_.])?environment([-_.].*)?\.ya?ml$")
+_AZURE = re.compile(r"^(.*[-_.])?azure-pipelines?([-_.].*)?\.ya?ml$")
+
+
+def kind_of(relpath: str) -> str | None:
+    """The source kind of a file (POSIX path relative to the scan root), or None to skip it."""
+    parts = relpath.split("/")
+    name = parts[-1]
+    lower = name.lower()
+    parent = parts[-2].lower() if len(parts) > 1 else ""
+    grand = parts[-3].lower() if len(parts) > 2 else ""
+    kind = _EXACT.get(lower)
+    if kind is not None:
+        return kind
+    if lower.startswith(("dockerfile.", "containerfile.", "dockerfile-")):
+        return "dockerfile"
+    if lower.startswith(".env.") or lower.startswith("env."):
+        return "dotenv" if not lower.endswith((".py", ".js", ".ts", ".json", ".md", ".sh")) else _by_suffix(lower)
+    if lower.endswith((".yml", ".yaml")):
+        if parent == "workflows" and grand == ".github":
+            return "github"
+        if lower in ("action.yml", "action.yaml"):
+            return "githubaction"
+        if ".gitlab" in parts[:-1] or lower.endswith((".gitlab-ci.yml", ".gitlab-ci.yaml")):
+            return "gitlab"
+        if parent == ".circleci" or parent == ".buildkite" or parent == ".woodpecker" or parent == ".azure-pipelines":
+            return "ci"
+        if _AZURE.match(lower):
+            return "ci"
+        if _COMPOSE.match(lower):
+            return "compose"
+        if parent == "condarc.d":
+            return "condarc"
+        if _CONDA_ENV.match(lower):
+            return "condaenv"
+        return None
+    if _REQUIREMENTS.match(lower):
+        return "requirements"
+    if lower.endswith(".txt") and parent in ("requirements", "reqs", "constraints"):
+        return "requirements"
+    if parent == "pypoetry" and lower == "config.toml":
+        return "poetrytoml"
+    if parent == "pdm" and lower == "config.toml":
+        return "pdmtoml"
+    if parent == "uv" and lower == "uv.toml":
+        return "uvtoml"
+    if parent == "profile.d" and lower.endswith(".sh"):
+        return "shell"
+    return _by_suffix(lower)
+
+
+def _by_suffix(lower: str) -> str | None:
+    for suffix, kind in _SUFFIX:
+        if lower.endswith(suffix):
+            return kind
+    return None
+
+
+def needs_shebang(name: str) -> bool:
+    """Extension-less files (``bin/bootstrap``) may be shell scripts: the walker peeks at executable ones."""
+    return "." not in name and not name.startswith(".")
+
+
+def shebang_kind(head: bytes) -> str | None:
+    if not head.startswith(b"#!"):
+        return None
+    first = head.split(b"\n", 1)[0]
+    if re.search(rb"\b(ba|da|z|k|mk)?sh\b", first):
+        return "shell"
+    return None

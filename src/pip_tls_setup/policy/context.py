@@ -1,0 +1,84 @@
+"""Where parsers report: a hit sink that maps lines back to the file and knows how to follow includes."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from pip_tls_setup.policy.findings import Hit
+
+LineMapper = Callable[[int], int]
+# (text, context) -> None: a parser for one kind of content
+ContentParser = Callable[[str, "Context"], None]
+# (reference as written, kind, line) -> None: scan another file (a -r include, a COPY source, an env_file)
+Follower = Callable[[str, str, int], None]
+# (setting name, value, line, context, column) -> None: how CA paths are judged (static or at run time)
+CaCheck = Callable[[str, str, int, "Context", "int | None"], None]
+
+
+def _identity(line: int) -> int:
+    return line
+
+
+@dataclass
+class Options:
+    """What a context knows about where its text lives."""
+
+    # Relative CA paths point into the repository (CI files, scripts); inside an image they do not.
+    relative_paths_in_repo: bool = True
+    runtime: bool = False
+
+
+@dataclass
+class Context:
+    kind: str
+    hits: list[Hit] = field(default_factory=list)
+    map_line: LineMapper = _identity
+    follower: Follower | None = None
+    parsers: dict[str, ContentParser] = field(default_factory=dict)
+    options: Options = field(default_factory=Options)
+    path: str | None = None  # set when hits belong to another file than the one being scanned
+    ca_check: CaCheck | None = None  # set by the runtime evaluation: real files, not repository text
+
+    def add(
+        self,
+        rule: str,
+        line: int | None,
+        message: str,
+        *,
+        host: str | None = None,
+        column: int | None = None,
+        severity: str | None = None,
+        fix: str | None = None,
+    ) -> None:
+        mapped = self.map_line(line) if line else None
+        self.hits.append(Hit(rule, mapped, message, column, host, fix, severity, self.path))
+
+    def derive(self, map_line: LineMapper, kind: str | None = None, **options: bool) -> Context:
+        """A context for text embedded in this one (``sh -c "..."``, a heredoc, an echoed file)."""
+        outer = self.map_line
+
+        def composed(line: int) -> int:
+            return outer(map_line(line))
+
+        opts = Options(**{**self.options.__dict__, **options})
+        return Context(
+            kind or self.kind, self.hits, composed, self.follower, self.parsers, opts, self.path, self.ca_check
+        )
+
+    def at_line(self, line: int, kind: str | None = None, **options: bool) -> Context:
+        """Everything reported by the derived context lands on one line (single-line embedded text)."""
+        return self.derive(lambda _line: line, kind, **options)
+
+    def shifted(self, first_line: int, kind: str | None = None, **options: bool) -> Context:
+        """Embedded text whose line 1 is ``first_line`` here."""
+        return self.derive(lambda line: first_line + line - 1, kind, **options)
+
+    def content(self, kind: str, text: str, into: Context) -> None:
+        parser = self.parsers.get(kind)
+        if parser is not None:
+            parser(text, into)
+
+    def follow(self, reference: str, kind: str, line: int) -> None:
+        if self.follower is not None:
+            self.follower(reference, kind, self.map_line(line))

@@ -1,0 +1,310 @@
+"""Walk a tree, pick the files worth reading by name, parse each with its kind's parser,
+follow includes (``-r``, ``COPY pip.conf``, ``env_file``, ``include: local``), then apply
+inline ignores and exceptions.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import stat
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pip_tls_setup.errors import InputError
+from pip_tls_setup.policy import classify, exceptions, rules
+from pip_tls_setup.policy.context import Context, Options
+from pip_tls_setup.policy.findings import Finding, Hit, clean_text, sort_key
+from pip_tls_setup.policy.parsers import PARSERS, ParseError
+
+DEFAULT_MAX_FILE_SIZE = 2 * 1024 * 1024
+# Every rule needs one of these words; a file without any is not parsed at all.
+_TRIGGERS = re.compile(
+    r"pip|uv|trust|insecure|http:|git:|svn:|ssl|cert|ca_bundle|verify|index|find.links|conda|mamba|poetry|pdm|"
+    r"curl|wget|channel|include|env_file|node_tls|strict|unverified|GITHUB_ENV",
+    re.IGNORECASE,
+)
+
+
+@dataclass
+class ScanResult:
+    findings: list[Finding]
+    suppressed: list[Finding] = field(default_factory=list)
+    files_seen: int = 0
+    files_read: int = 0
+
+
+@dataclass
+class _Root:
+    path: Path  # directory the scan is relative to
+    shown: str  # prefix for displayed paths ("" when the only root)
+    files: list[Path] | None = None  # explicit files (a file argument) instead of a walk
+    exemptions: list[exceptions.Exemption] = field(default_factory=list)
+
+
+class Scanner:
+    def __init__(
+        self,
+        max_file_size: int = DEFAULT_MAX_FILE_SIZE,
+        exclude: Sequence[str] = (),
+        today: dt.date | None = None,
+    ) -> None:
+        self.max_file_size = max_file_size
+        self.exclude = [pattern.strip("/") for pattern in exclude]
+        self.today = today or dt.date.today()
+        self.files_seen = 0
+        self.files_read = 0
+
+    # -- entry point ------------------------------------------------------------------------------
+    def scan(self, paths: Sequence[str], config: str | None = None) -> ScanResult:
+        roots = self._roots(paths)
+        explicit = exceptions.load(Path("."), config) if config else None
+        all_findings: list[tuple[Finding, str, _Root]] = []
+        for root in roots:
+            root.exemptions = explicit if explicit is not None else exceptions.load(root.path, None, root.shown)
+            for finding, relpath in self._scan_root(root):
+                all_findings.append((finding, relpath, root))
+        kept: list[Finding] = []
+        suppressed: list[Finding] = []
+        by_root: dict[int, list[tuple[Finding, str]]] = {}
+        for finding, relpath, root in all_findings:
+            if finding.suppressed_by is not None:
+                suppressed.append(finding)
+                continue
+            by_root.setdefault(id(root), []).append((finding, relpath))
+        seen_exemptions: list[exceptions.Exemption] = []
+        for root in roots:
+            pairs = by_root.get(id(root), [])
+            k, s = exceptions.apply(pairs, root.exemptions, self.today)
+            kept += k
+            suppressed += s
+            for exemption in root.exemptions:
+                if not any(exemption is e for e in seen_exemptions):
+                    seen_exemptions.append(exemption)
+        kept += exceptions.findings_about(seen_exemptions, self.today)
+        kept = _dedupe(kept)
+        kept.sort(key=sort_key)
+        return ScanResult(kept, suppressed, self.files_seen, self.files_read)
+
+    def _roots(self, paths: Sequence[str]) -> list[_Root]:
+        roots: list[_Root] = []
+        single = len(paths) == 1
+        for raw in paths:
+            path = Path(raw)
+            if not path.exists():
+                raise InputError(raw, "does not exist", "give a directory or file to scan")
+            shown = "" if single else _posix(os.path.normpath(raw))
+            if path.is_dir():
+                roots.append(_Root(path, shown))
+            else:
+                parent = path.parent
+                roots.append(_Root(parent, "" if single else _posix(os.path.normpath(str(parent))), [path]))
+        return roots
+
+    # -- walking -------------------------------------------------------------------------------------
+    def _scan_root(self, root: _Root) -> Iterator[tuple[Finding, str]]:
+        done: set[tuple[str, str]] = set()
+        queue: list[tuple[Path, str, str]] = []  # (host path, kind, relpath)
+        for host, relpath, kind in self._candidates(root):
+            queue.append((host, kind, relpath))
+        while queue:
+            host, kind, relpath = queue.pop(0)
+            key = (relpath, kind)
+            if key in done:
+                continue
+            done.add(key)
+            followed: list[tuple[Path, str, str]] = []
+            yield from self._scan_file(root, host, relpath, kind, followed)
+            for item in followed:
+                if (item[2], item[1]) not in done:
+                    queue.append(item)
+
+    def _candidates(self, root: _Root) -> Iterator[tuple[Path, str, str]]:
+        if root.files is not None:
+            for file in root.files:
+                self.files_seen += 1
+                relpath = file.name
+                kind = classify.kind_of(relpath)
+                if kind is None and classify.needs_shebang(file.name):
+                    kind = self._peek_shebang(file)
+                if kind is None:
+                    raise InputError(
+                        str(file), "is not a kind of file scan understands", "see docs/scan.md for the file kinds"
+                    )
+                yield file, relpath, kind
+            return
+        stack: list[tuple[str, str]] = [(str(root.path), "")]
+        while stack:
+            directory, prefix = stack.pop()
+            try:
+                entries = sorted(os.scandir(directory), key=lambda e: e.name)
+            except OSError:
+                continue
+            in_build = prefix.rsplit("/", 1)[-1] == "build" if prefix else False
+            subdirs: list[tuple[str, str]] = []
+            for entry in entries:
+                name = entry.name
+                relpath = f"{prefix}{name}"
+                try:
+                    is_dir = entry.is_dir(follow_symlinks=False)
+                except OSError:
+                    continue
+                if is_dir:
+                    if name in classify.SKIP_DIRS or name.endswith(".egg-info"):
+                        continue
+                    if in_build and (name.startswith(("lib", "bdist.", "temp.", "scripts-"))):
+                        continue
+                    if self._excluded(relpath):
+                        continue
+                    if os.path.exists(os.path.join(entry.path, "pyvenv.cfg")):
+                        continue  # a virtual environment under another name
+                    subdirs.append((entry.path, relpath + "/"))
+                    continue
+                self.files_seen += 1
+                kind = classify.kind_of(relpath)
+                if kind is None and classify.needs_shebang(name):
+                    try:
+                        mode = entry.stat().st_mode
+                    except OSError:
+                        continue
+                    if stat.S_ISREG(mode) and mode & 0o111:
+                        kind = self._peek_shebang(Path(entry.path))
+                if kind is None or self._excluded(relpath):
+                    continue
+                yield Path(entry.path), relpath, kind
+            stack.extend(reversed(subdirs))
+
+    def _excluded(self, relpath: str) -> bool:
+        import fnmatch
+
+        return any(fnmatch.fnmatchcase(relpath, p) or relpath.startswith(p + "/") for p in self.exclude)
+
+    @staticmethod
+    def _peek_shebang(path: Path) -> str | None:
+        try:
+            with open(path, "rb") as handle:
+                return classify.shebang_kind(handle.read(128))
+        except OSError:
+            return None
+
+    # -- one file -----------------------------------------------------------------------------------
+    def _scan_file(
+        self, root: _Root, host: Path, relpath: str, kind: str, followed: list[tuple[Path, str, str]]
+    ) -> Iterator[tuple[Finding, str]]:
+        shown = f"{root.shown}/{relpath}" if root.shown else relpath
+        try:
+            size = host.stat().st_size
+        except OSError as exc:
+            yield self._note(shown, None, f"cannot be read ({exc.strerror})"), relpath
+            return
+        if size > self.max_file_size:
+            yield (
+                self._note(
+                    shown,
+                    None,
+                    f"is {size} bytes, over the {self.max_file_size}-byte limit: not checked (--max-file-size)",
+                ),
+                relpath,
+            )
+            return
+        try:
+            data = host.read_bytes()
+        except OSError as exc:
+            yield self._note(shown, None, f"cannot be read ({exc.strerror})"), relpath
+            return
+        self.files_read += 1
+        if b"\0" in data[:8192]:
+            return
+        text = data.decode("utf-8", errors="replace")
+        if not _TRIGGERS.search(text):
+            return
+        hits: list[Hit] = []
+
+        def follow(reference: str, follow_kind: str, line: int) -> None:
+            target = self._resolve(root, relpath, reference)
+            if target is not None:
+                followed.append((root.path / target, follow_kind, target))
+
+        ctx = Context(kind, hits, follower=follow, parsers=PARSERS, options=Options())
+        try:
+            PARSERS[kind](text, ctx)
+        except ParseError as exc:
+            yield self._note(shown, exc.line, f"{exc.problem}; not checked"), relpath
+        except RecursionError:
+            yield self._note(shown, None, "is nested too deeply to parse; not checked"), relpath
+        lines = text.splitlines()
+        for hit in hits:
+            if hit.path is not None:
+                continue  # belongs to another file (not produced by parsers here)
+            reason = exceptions.inline(lines, hit.line, hit.rule, shown)
+            finding = make_finding(hit, shown, lines)
+            if reason is not None:
+                finding = finding.with_(suppressed_by=f"inline: {clean_text(reason, 200)}")
+            yield finding, relpath
+
+    def _resolve(self, root: _Root, relpath: str, reference: str) -> str | None:
+        """A referenced file, relative to the referring file's directory, then to the root; inside the root only."""
+        reference = reference.strip().strip("'\"")
+        if not reference or "://" in reference:
+            return None
+        base = os.path.dirname(relpath)
+        candidates = [os.path.normpath(os.path.join(base, reference)), os.path.normpath(reference.lstrip("/"))]
+        for candidate in candidates:
+            if candidate.startswith("..") or os.path.isabs(candidate):
+                continue
+            if (root.path / candidate).is_file():
+                return _posix(candidate)
+        return None
+
+    @staticmethod
+    def _note(shown: str, line: int | None, problem: str) -> Finding:
+        rule = rules.get("PTS402")
+        return Finding(rule.id, rule.severity, shown, line, f"{shown} {problem}", rule.fix, rule.title)
+
+
+def make_finding(hit: Hit, shown: str, lines: Sequence[str] = ()) -> Finding:
+    rule = rules.get(hit.rule)
+    snippet = ""
+    if hit.line and 1 <= hit.line <= len(lines):
+        snippet = clean_text(lines[hit.line - 1].strip(), 200)
+    return Finding(
+        rule=rule.id,
+        severity=hit.severity or rule.severity,
+        path=shown,
+        line=hit.line,
+        message=clean_text(hit.message, 600),
+        fix=hit.fix or rule.fix,
+        title=rule.title,
+        column=hit.column,
+        snippet=snippet,
+        host=hit.host,
+    )
+
+
+def _dedupe(findings: list[Finding]) -> list[Finding]:
+    seen: set[tuple[str, str, int | None, str]] = set()
+    out: list[Finding] = []
+    for finding in findings:
+        key = (finding.rule, finding.path, finding.line, finding.message)
+        if key in seen:
+            continue
+        seen.add(key)
+        out.append(finding)
+    return out
+
+
+def _posix(path: str) -> str:
+    return path.replace(os.sep, "/")
+
+
+def scan(
+    paths: Sequence[str],
+    *,
+    max_file_size: int = DEFAULT_MAX_FILE_SIZE,
+    exclude: Sequence[str] = (),
+    config: str | None = None,
+    today: dt.date | None = None,
+) -> ScanResult:
+    return Scanner(max_file_size, exclude, today).scan(paths, config)

@@ -1,0 +1,236 @@
+"""Dockerfiles and Containerfiles, read the way BuildKit reads them.
+
+Parser directives (``# escape=```), continuation lines (comment and empty lines inside an
+instruction are dropped, as Docker does), shell and exec (JSON) forms, ``RUN --mount=...``
+flags, here-documents (``RUN <<EOF``, ``COPY <<EOF /etc/pip.conf``), ``ONBUILD``, ``ENV``/``ARG``
+in both syntaxes, and ``COPY``/``ADD`` of a pip config or similar file (the source is scanned).
+"""
+
+from __future__ import annotations
+
+import bisect
+import json
+import posixpath
+import re
+from dataclasses import dataclass, field
+
+from pip_tls_setup.policy import checks, commands, shell
+from pip_tls_setup.policy.context import Context
+from pip_tls_setup.policy.shell import Word
+
+_DIRECTIVE = re.compile(r"^#\s*([A-Za-z]+)\s*=\s*(\S+)\s*$")
+_INSTRUCTION = re.compile(r"^\s*([A-Za-z]+)(?=\s|$)")
+_HEREDOC = re.compile(r"<<(-?)([\"']?)([A-Za-z0-9_.]+)\2")
+_RUN_FLAGS = re.compile(r"^(\s*--[A-Za-z-]+(=(\"[^\"]*\"|\S*))?)+")
+_SHELL_FORMS = ("RUN", "CMD", "ENTRYPOINT")
+
+
+@dataclass
+class Segments:
+    """The joined text of one instruction and where each piece came from."""
+
+    text: str = ""
+    offsets: list[int] = field(default_factory=list)
+    lines: list[int] = field(default_factory=list)
+
+    def add(self, piece: str, line: int) -> None:
+        self.offsets.append(len(self.text))
+        self.lines.append(line)
+        self.text += piece
+
+    def line(self, offset: int) -> int:
+        index = bisect.bisect_right(self.offsets, max(offset, 0)) - 1
+        base = self.lines[max(index, 0)]
+        # a piece can hold newlines (here-documents): count them
+        start = self.offsets[max(index, 0)]
+        return base + self.text.count("\n", start, max(offset, start))
+
+
+@dataclass
+class Heredoc:
+    delimiter: str
+    strip_tabs: bool
+    body: str
+    first_line: int
+    raw: str  # body lines and the terminator, as in the file
+
+
+def parse(text: str, ctx: Context) -> None:
+    lines = text.splitlines()
+    escape = "\\"
+    for raw in lines:
+        match = _DIRECTIVE.match(raw)
+        if not match:
+            break
+        if match.group(1).lower() == "escape" and match.group(2) in ("\\", "`"):
+            escape = match.group(2)
+    image_ctx = ctx.derive(lambda line: line, relative_paths_in_repo=False)
+    i = 0
+    while i < len(lines):
+        raw = lines[i]
+        stripped = raw.strip()
+        if not stripped or stripped.startswith("#"):
+            i += 1
+            continue
+        match = _INSTRUCTION.match(raw)
+        if not match:
+            i += 1
+            continue
+        segments = Segments()
+        first = i + 1
+        piece = raw[match.end() :]
+        keyword = match.group(1).upper()
+        while True:
+            body = piece.rstrip(" \t\r")
+            if body.endswith(escape) and not (escape == "\\" and body.endswith("\\\\")):
+                segments.add(body[:-1], i + 1)
+                i += 1
+                while i < len(lines) and (not lines[i].strip() or lines[i].lstrip().startswith("#")):
+                    i += 1
+                if i >= len(lines):
+                    break
+                piece = lines[i]
+                continue
+            segments.add(piece.rstrip("\r"), i + 1)
+            i += 1
+            break
+        heredocs: list[Heredoc] = []
+        if keyword in ("RUN", "COPY", "ADD", "ONBUILD") and "<<" in segments.text:
+            for found in _HEREDOC.finditer(segments.text):
+                strip_tabs, delimiter = found.group(1) == "-", found.group(3)
+                body_lines: list[str] = []
+                start = i + 1
+                raw_lines: list[str] = []
+                while i < len(lines):
+                    candidate = lines[i]
+                    raw_lines.append(candidate)
+                    i += 1
+                    check = candidate.lstrip("\t") if strip_tabs else candidate
+                    if check.rstrip("\r") == delimiter:
+                        break
+                    body_lines.append(candidate.lstrip("\t") if strip_tabs else candidate)
+                body = "\n".join(body_lines) + ("\n" if body_lines else "")
+                heredocs.append(Heredoc(delimiter, strip_tabs, body, start, "\n".join(raw_lines)))
+        instruction(keyword, segments, heredocs, first, ctx, image_ctx)
+
+
+def instruction(
+    keyword: str, segments: Segments, heredocs: list[Heredoc], first: int, ctx: Context, image_ctx: Context
+) -> None:
+    if keyword == "ONBUILD":
+        match = _INSTRUCTION.match(segments.text)
+        if not match:
+            return
+        inner = Segments()
+        # shift: the inner instruction starts after the trigger keyword
+        cut = match.end()
+        inner.text = segments.text[cut:]
+        inner.offsets = [max(o - cut, 0) for o in segments.offsets]
+        inner.lines = list(segments.lines)
+        instruction(match.group(1).upper(), inner, heredocs, first, ctx, image_ctx)
+        return
+    if keyword in _SHELL_FORMS:
+        run(segments, heredocs, image_ctx)
+    elif keyword in ("ENV", "ARG"):
+        env(keyword, segments, image_ctx)
+    elif keyword in ("COPY", "ADD"):
+        copy(keyword, segments, heredocs, first, ctx, image_ctx)
+
+
+def run(segments: Segments, heredocs: list[Heredoc], ctx: Context) -> None:
+    text = segments.text
+    flags = _RUN_FLAGS.match(text)
+    if flags:
+        text = " " * flags.end() + text[flags.end() :]
+    body = text.strip()
+    if body.startswith("["):
+        try:
+            argv = json.loads(body)
+        except ValueError:
+            argv = None
+        if isinstance(argv, list) and all(isinstance(a, str) for a in argv):
+            offset = text.index("[")
+            words = [Word(a, offset, offset + 1) for a in argv]
+            commands.Analyser(ctx, segments.line).argv(words, None)
+            return
+    if heredocs and not re.sub(_HEREDOC, "", body).strip():
+        # "RUN <<EOF": each here-document is a script for the default shell
+        for heredoc in heredocs:
+            if heredoc.body.startswith("#!") and not re.match(r"#!\S*/(env\s+)?(ba|da|z|k)?sh\b", heredoc.body):
+                continue
+            commands.analyse(heredoc.body, ctx.shifted(heredoc.first_line))
+        return
+    if heredocs:
+        # "RUN cat <<EOF > /etc/pip.conf": give the shell the here-documents as they are in the file
+        full = Segments(segments.text, list(segments.offsets), list(segments.lines))
+        full.text = text
+        for heredoc in heredocs:
+            full.add("\n" + heredoc.raw, heredoc.first_line - 1)
+        script = shell.parse(full.text)
+        commands.Analyser(ctx, full.line).script(script)
+        return
+    script = shell.parse(text)
+    commands.Analyser(ctx, segments.line).script(script)
+
+
+def env(keyword: str, segments: Segments, ctx: Context) -> None:
+    text = segments.text
+    stripped = text.strip()
+    if not stripped:
+        return
+    first_token = stripped.split(None, 1)[0]
+    if "=" in first_token:
+        for word in shell.split_words(text):
+            name, eq, value = word.text.partition("=")
+            if eq:
+                checks.variable(name, value, segments.line(word.start), ctx)
+        return
+    if keyword == "ARG":
+        return  # "ARG NAME": no default value
+    # legacy "ENV NAME value with spaces"
+    name, _, value = stripped.partition(" ")
+    value = value.strip()
+    if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
+        value = value[1:-1]
+    checks.variable(name, value, segments.line(text.index(name)), ctx)
+
+
+def copy(
+    keyword: str, segments: Segments, heredocs: list[Heredoc], first: int, ctx: Context, image_ctx: Context
+) -> None:
+    text = segments.text.strip()
+    if heredocs:
+        tokens = [t for t in text.split() if not t.startswith("--")]
+        if not tokens or tokens[-1].startswith("<<"):
+            return
+        dest = tokens[-1]
+        for heredoc in heredocs:
+            target = dest if not dest.endswith("/") else dest + heredoc.delimiter
+            kind = commands.classify_target(target)
+            if kind:
+                ctx.content(kind, heredoc.body, image_ctx.shifted(heredoc.first_line, kind))
+        return
+    if text.startswith("["):
+        try:
+            args = json.loads(text)
+        except ValueError:
+            args = text.split()
+    else:
+        args = [w.text for w in shell.split_words(segments.text)]
+    plain: list[str] = []
+    for arg in args:
+        if arg.startswith("--"):
+            if arg.startswith("--from"):
+                return  # another stage or image: not in this build context
+            continue
+        plain.append(arg)
+    if len(plain) < 2:
+        return
+    dest = plain[-1]
+    for source in plain[:-1]:
+        if "://" in source or any(ch in source for ch in "*?[") or source.startswith("<<"):
+            continue
+        target = dest + posixpath.basename(source.rstrip("/")) if dest.endswith("/") else dest
+        kind = commands.classify_target(target)
+        if kind:
+            ctx.follow(source, kind, first)

@@ -1,0 +1,78 @@
+"""Requirements and constraints files, read the way pip's ``req_file`` reads them.
+
+``\\`` joins lines; comments match ``(^|\\s+)#.*$``; option lines use pip's requirements-file
+option table (so ``--t`` is ``--trusted-host`` here); ``-r``/``-c`` are followed (relative to the
+including file, by the engine); ``${VAR}`` is expanded by pip at run time and reported as such.
+"""
+
+from __future__ import annotations
+
+import re
+import shlex
+
+from pip_tls_setup.policy import checks, origins, pipopts
+from pip_tls_setup.policy.context import Context
+
+_COMMENT = re.compile(r"(^|\s+)#.*$")
+_OLD_PIP = re.compile(r"^pip\s*(==|===|<=|<|~=)\s*(\d+(?:\.\d+)*)")
+
+
+def logical_lines(text: str) -> list[tuple[int, str]]:
+    """(first physical line, joined text) for each logical line."""
+    out: list[tuple[int, str]] = []
+    buffer: list[str] = []
+    start = 0
+    for number, raw in enumerate(text.splitlines(), start=1):
+        line = raw.rstrip("\r")
+        if not buffer:
+            start = number
+        if line.endswith("\\") and not _COMMENT.search(line):
+            buffer.append(line[:-1])
+            continue
+        buffer.append(line)
+        out.append((start, " ".join(part.strip() for part in buffer)))
+        buffer = []
+    if buffer:
+        out.append((start, " ".join(part.strip() for part in buffer)))
+    return out
+
+
+def parse(text: str, ctx: Context) -> None:
+    table = pipopts.TABLES["requirements"]
+    for number, raw in logical_lines(text):
+        line = _COMMENT.sub("", raw).strip()
+        if not line:
+            continue
+        if line.startswith("-"):
+            try:
+                args = shlex.split(line)
+            except ValueError:
+                args = line.split()
+            for item in pipopts.parse_args(args, table):
+                _option(item, number, ctx)
+            continue
+        requirement = re.split(r"\s+--?(hash|config-settings|global-option|C)\b", line, maxsplit=1)[0]
+        checks.requirement_url(requirement, number, ctx, "requirement")
+        match = _OLD_PIP.match(requirement.lower())
+        if match and tuple(int(p) for p in match.group(2).split(".")[:3]) < (20, 3):
+            ctx.add(
+                "PTS601",
+                number,
+                f"pip is pinned to {match.group(1)}{match.group(2)}: downgrading pip does not fix certificate "
+                "errors, it hides them",
+            )
+
+
+def _option(item: pipopts.Parsed, line: int, ctx: Context) -> None:
+    value = item.value
+    if item.option == "--trusted-host":
+        checks.trusted_hosts(value.split(), line, ctx, "--trusted-host in a requirements file")
+    elif item.option in ("--index-url", "--extra-index-url", "--find-links"):
+        checks.pip_index(value, line, ctx, item.option)
+    elif item.option in ("--requirement", "--constraint"):
+        if "://" in value:
+            checks.requirement_url(value, line, ctx, f"{item.option} file")
+        elif value and not origins.has_expansion(value):
+            ctx.follow(value, "requirements", line)
+    elif item.option == "--editable":
+        checks.requirement_url(value, line, ctx, "editable requirement")

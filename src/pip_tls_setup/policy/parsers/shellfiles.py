@@ -1,0 +1,162 @@
+"""Scripts: POSIX shell (and rc files), Makefiles, PowerShell, batch files, Jenkinsfiles."""
+
+from __future__ import annotations
+
+import re
+
+from pip_tls_setup.policy import checks, commands
+from pip_tls_setup.policy.context import Context
+
+_MAKE_ASSIGN = re.compile(
+    r"^(?P<mods>(?:(?:export|override|private|unexport)\s+)*)(?P<name>[A-Za-z_][A-Za-z0-9_.-]*)\s*"
+    r"(?P<op>:::=|::=|:=|\?=|\+=|!=|=)\s*(?P<value>.*)$"
+)
+_MAKE_EXPORT = re.compile(r"^export\s+(?P<names>[A-Za-z_][A-Za-z0-9_ \t]*)$")
+_PS_ENV = re.compile(r"\$env:(?P<name>[A-Za-z_][A-Za-z0-9_]*)\s*=\s*(?P<value>.+)$", re.IGNORECASE)
+_PS_SETENV = re.compile(
+    r"SetEnvironmentVariable\(\s*['\"](?P<name>[A-Za-z_][A-Za-z0-9_]*)['\"]\s*,\s*['\"](?P<value>[^'\"]*)['\"]",
+    re.IGNORECASE,
+)
+_BAT_SET = re.compile(
+    r"^\s*@?(?P<cmd>set|setx)\s+(?:/[a-z]\s+)*\"?(?P<name>[A-Za-z_][A-Za-z0-9_]*)(?:=|\s+)(?P<value>[^\"]*)\"?\s*$",
+    re.IGNORECASE,
+)
+_JENKINS_SH = re.compile(r"\b(?:sh|bash)\s*\(?\s*(?:script\s*:\s*)?(?P<quote>'''|\"\"\"|'|\")", re.MULTILINE)
+_JENKINS_ENV = re.compile(r"^\s*(?P<name>[A-Z_][A-Z0-9_]*)\s*=\s*(?P<q>['\"])(?P<value>.*)(?P=q)\s*$")
+_JENKINS_WITHENV = re.compile(r"['\"](?P<name>[A-Z_][A-Z0-9_]*)=(?P<value>[^'\"]*)['\"]")
+
+
+def shell(text: str, ctx: Context) -> None:
+    commands.analyse(text, ctx)
+
+
+def makefile(text: str, ctx: Context) -> None:
+    lines = text.splitlines()
+    logical: list[tuple[int, str, bool]] = []  # (first line, text, is recipe)
+    i = 0
+    in_define: tuple[int, list[str]] | None = None
+    while i < len(lines):
+        start = i + 1
+        line = lines[i]
+        if in_define is not None:
+            if line.strip() == "endef":
+                logical.append((in_define[0], "\n".join(in_define[1]), True))
+                in_define = None
+            else:
+                in_define[1].append(line)
+            i += 1
+            continue
+        if re.match(r"^\s*define\s", line):
+            in_define = (start + 1, [])
+            i += 1
+            continue
+        recipe = line.startswith("\t")
+        parts = [line]
+        while parts[-1].endswith("\\") and i + 1 < len(lines):
+            i += 1
+            parts.append(lines[i])
+        i += 1
+        joined = "\n".join(parts) if recipe else " ".join(p[:-1] if p.endswith("\\") else p for p in parts)
+        logical.append((start, joined, recipe))
+
+    exported: set[str] = set()
+    export_all = False
+    assignments: list[tuple[int, str, str, bool]] = []
+    for start, body, recipe in logical:
+        if recipe:
+            continue
+        stripped = body.strip()
+        if stripped.startswith(".EXPORT_ALL_VARIABLES"):
+            export_all = True
+        match = _MAKE_EXPORT.match(stripped)
+        if match and "=" not in stripped:
+            exported.update(match.group("names").split())
+            continue
+        match = _MAKE_ASSIGN.match(stripped)
+        if match and not re.match(r"^[^=]*:[^=]", stripped.split("=", 1)[0] + "="):
+            is_export = "export" in match.group("mods").split()
+            assignments.append((start, match.group("name"), match.group("value"), is_export))
+    known = {name for _, name, _, _ in assignments}
+    for start, name, value, is_export in assignments:
+        value = value.replace("$$", "$")
+        if is_export or export_all or name in exported:
+            checks.variable(name, value, start, ctx)
+        commands.option_assignment(value, start, ctx, known)
+    for start, body, recipe in logical:
+        if recipe:
+            text = "\n".join(_strip_recipe_prefix(part) for part in body.split("\n"))
+            commands.analyse(text.replace("$$", "$"), ctx.shifted(start), known)
+            continue
+        rule = re.match(r"^[^=:#]+:(?!=)[^;#=]*;(?P<cmd>.*)$", body)
+        if rule:
+            commands.analyse(rule.group("cmd").replace("$$", "$"), ctx.at_line(start), known)
+
+
+def _strip_recipe_prefix(line: str) -> str:
+    return re.sub(r"^\t[@+\-\s]*", "", line)
+
+
+def powershell(text: str, ctx: Context) -> None:
+    for number, line in enumerate(text.splitlines(), start=1):
+        for pattern in (_PS_ENV, _PS_SETENV):
+            match = pattern.search(line)
+            if match:
+                value = match.group("value").strip()
+                value = re.sub(r"\s+#.*$", "", value).strip()
+                if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
+                    value = value[1:-1]
+                checks.variable(_windows_name(match.group("name")), value, number, ctx)
+    # PowerShell's escape character is the backtick; a trailing one continues the line
+    converted = re.sub(r"`(?=\r?\n)", "\\\\", text)
+    converted = converted.replace("`", " ")
+    converted = re.sub(r"<#.*?#>", lambda m: re.sub(r"[^\n]", " ", m.group(0)), converted, flags=re.DOTALL)
+    converted = _PS_ENV.sub(lambda m: " " * len(m.group(0)), converted)
+    commands.analyse(converted, ctx)
+
+
+def batch(text: str, ctx: Context) -> None:
+    lines = text.splitlines()
+    for number, line in enumerate(lines, start=1):
+        match = _BAT_SET.match(line)
+        if match:
+            value = match.group("value").strip()
+            checks.variable(_windows_name(match.group("name")), value, number, ctx)
+    cleaned: list[str] = []
+    for line in lines:
+        stripped = line.strip().lstrip("@")
+        if re.match(r"^(rem\b|::)", stripped, re.IGNORECASE) or _BAT_SET.match(line):
+            cleaned.append("")
+            continue
+        stripped = re.sub(r"^call\s+", "", stripped, flags=re.IGNORECASE)
+        cleaned.append(stripped[:-1] + "\\" if stripped.endswith("^") else stripped)
+    commands.analyse("\n".join(cleaned), ctx)
+
+
+def _windows_name(name: str) -> str:
+    """Windows environment names are case-insensitive; pip sees them upper-cased."""
+    return name.upper()
+
+
+def jenkinsfile(text: str, ctx: Context) -> None:
+    for match in _JENKINS_SH.finditer(text):
+        quote = match.group("quote")
+        start = match.end()
+        if len(quote) == 3:
+            end = text.find(quote, start)
+        else:
+            end = start
+            while end < len(text) and text[end] != quote and text[end] != "\n":
+                end += 2 if text[end] == "\\" else 1
+        if end == -1:
+            continue
+        body = text[start:end]
+        first = text.count("\n", 0, start) + 1
+        commands.analyse(body, ctx.shifted(first))
+    for number, line in enumerate(text.splitlines(), start=1):
+        env = _JENKINS_ENV.match(line)
+        if env:
+            checks.variable(env.group("name"), env.group("value"), number, ctx)
+            continue
+        if "withEnv" in line:
+            for pair in _JENKINS_WITHENV.finditer(line):
+                checks.variable(pair.group("name"), pair.group("value"), number, ctx)
