@@ -78,6 +78,8 @@ def test_setup_makes_pip_and_requests_verify_through_the_proxy(lab: Lab, tool, t
         "--no-system-store",
         "--bundle",
         str(tmp_path / "bundle.pem"),
+        "--probe-project",
+        PACKAGE,
         env={"HTTPS_PROXY": lab.proxy_url, "PIP_INDEX_URL": lab.index_url},
     )
     assert setup.returncode == 0, setup.output

@@ -84,6 +84,7 @@ def test_env_file_github_env_and_stdout(tool, tmp_path: Path, bare_venv: Path) -
         "--no-system-store",
         "--bundle",
         str(tmp_path / "out" / "bundle.pem"),
+        "--offline",
     ]
     run = tool(*common, "--env-file", str(tmp_path / "later.env"), env={"GITHUB_ENV": str(github_env)})
     assert run.returncode == 0, run.output

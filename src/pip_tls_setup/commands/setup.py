@@ -118,7 +118,8 @@ def run(args: argparse.Namespace) -> int:
     elif not result.env_sinks or args.env_format:
         from pip_tls_setup.platforms import docker  # in an image build: Dockerfile ENV lines
 
-        sys.stdout.write(docker.render_env(result.plan.env, args.env_format, result.request.root.is_host, env))
+        sys.stdout.write(envexport.render(result.plan.env, args.env_format or "shell"))
+        sys.stderr.write(docker.build_hint(result.plan.env, args.env_format, result.request.root.is_host, env))
     return EXIT_FAILED if verified is not None and not verified["ok"] else EXIT_OK
 
 

@@ -3,8 +3,8 @@
 ``setup`` makes trust durable through files (the OS store, the global pip config, each Python's
 certifi), which later layers inherit. What only the environment can carry (``SSL_CERT_FILE`` for
 httpx/uv/OpenSSL tools, ``NODE_EXTRA_CA_CERTS``, ``REQUESTS_CA_BUNDLE`` for requests outside pip, ...)
-must be written into the Dockerfile as ``ENV`` lines: inside a container, with no other place to send
-the variables, ``setup`` prints exactly those lines.
+must be written into the Dockerfile as ``ENV`` lines: inside a container ``setup`` prints exactly those
+lines on stderr (the build log), and ``--env-format dockerfile`` prints them on stdout.
 """
 
 from __future__ import annotations
@@ -29,16 +29,19 @@ def in_container(env: Mapping[str, str] | None = None, markers: Sequence[str] = 
     return bool(env.get("container")) or any(os.path.exists(marker) for marker in markers)
 
 
-def render_env(
+def build_hint(
     variables: Sequence[EnvVar],
     chosen: str | None,
     on_host: bool,
     env: Mapping[str, str] | None = None,
     markers: Sequence[str] = MARKERS,
 ) -> str:
-    """The variables for stdout: the chosen format, else Dockerfile ``ENV`` lines inside a container."""
-    if chosen:
-        return envexport.render(variables, chosen)
-    if on_host and variables and in_container(env, markers):
-        return HEADER + envexport.render(variables, "dockerfile")
-    return envexport.render(variables, "shell")
+    """Inside a container (likely an image build), the ``ENV`` lines to add, for stderr.
+
+    stdout keeps the ``export`` lines (or the chosen format) everywhere, so
+    ``eval "$(pip-tls-setup ...)"`` works the same in a devcontainer as on a laptop;
+    the marker files cannot tell an image build from an interactive container.
+    """
+    if chosen or not on_host or not variables or not in_container(env, markers):
+        return ""
+    return HEADER + envexport.render(variables, "dockerfile")
