@@ -230,9 +230,11 @@ def parse_pins(text: str) -> set[str]:
 def corporate_cas(env: dict[str, str], files: list[str]) -> list[bytes]:
     certs: list[bytes] = []
     text = env.get(CA_ENV, "")
-    if text.strip():
-        certs.extend(parse_certificates(text.encode("utf-8", "replace"), f"${CA_ENV}"))
     paths = list(files) + [p for p in re.split(r"[\n,]+", env.get(CA_FILE_ENV, "")) if p.strip()]
+    if text.strip() and "-----BEGIN" not in text and "\n" not in text.strip() and Path(text.strip()).is_file():
+        paths.append(text.strip())  # a GitLab File-type variable holds the path of a file with the PEM
+    elif text.strip():
+        certs.extend(parse_certificates(text.encode("utf-8", "replace"), f"${CA_ENV}"))
     for raw in paths:
         path = Path(raw.strip())
         try:

@@ -39,6 +39,7 @@ from pip_tls_setup.platforms.report import (
     proxy_from_env,
     proxy_secrets,
     supports,
+    text,
 )
 
 TRUE = ("true", "yes", "1", "on")
@@ -141,6 +142,7 @@ def run(env: Mapping[str, str], out: TextIO, err: TextIO, call: Invoker = invoke
         result = call(args, setup_env)
         _pass_stderr(result, err)
         apply_setup(facts, result.json())
+        err.write(text(facts))
         if result.returncode != 0:
             exit_code = max(exit_code, result.returncode)
             _errors(facts, result, out)
@@ -175,9 +177,9 @@ def _scan(
             return 2
         found = findings_from(data)
         facts.findings.extend(found)
-        level = "error" if facts.mode == "enforce" else "warning"
-        github.emit(github.finding_annotations(found, level, base=_relative(path, workspace)), out)
-        if found and facts.mode == "enforce":
+        enforce = facts.mode == "enforce"
+        github.emit(github.finding_annotations(found, enforce, base=_relative(path, workspace)), out)
+        if result.returncode == 1 and enforce:
             code = 1
     sarif = env.get("PTS_SARIF_FILE", "").strip()
     if sarif:

@@ -77,15 +77,26 @@ def append(path: str, text: str) -> None:
         handle.write(text)
 
 
-def finding_annotations(findings: Sequence[Finding], level: str, base: str = "") -> list[str]:
-    """One annotation per finding, naming the file (relative to the workspace) and line."""
+def finding_annotations(findings: Sequence[Finding], enforce: bool, base: str = "") -> list[str]:
+    """One annotation per finding, naming the file (relative to the workspace) and line.
+
+    Errors are ``::error`` when enforcing and ``::warning`` in warn mode; warnings stay warnings and
+    notes (informational findings) are ``::notice``.
+    """
     lines: list[str] = []
     for finding in findings:
         path = finding.path
         if base and base not in (".", "./") and path:
             path = f"{base.rstrip('/')}/{path}"
-        title = f"pip-tls-setup {finding.rule}" if finding.rule else "pip-tls-setup"
-        lines.append(annotation(level, finding.message, file=path or None, line=finding.line or None, title=title))
+        if finding.severity == "note":
+            level = "notice"
+        elif finding.severity == "error" and enforce:
+            level = "error"
+        else:
+            level = "warning"
+        title = " ".join(part for part in (finding.rule, finding.title) if part) or "pip-tls-setup"
+        message = f"{finding.message}. Fix: {finding.fix}" if finding.fix else finding.message
+        lines.append(annotation(level, message, file=path or None, line=finding.line or None, title=title))
     return lines
 
 

@@ -24,10 +24,12 @@ ERROR_PREFIX = f"{PROG}: error: "
 @dataclass(frozen=True)
 class Finding:
     rule: str
-    severity: str
+    severity: str  # error, warning or note
     path: str
     line: int
     message: str
+    title: str = ""
+    fix: str = ""
 
 
 @dataclass(frozen=True)
@@ -60,7 +62,8 @@ class Facts:
 
     @property
     def findings_count(self) -> int:
-        return len(self.findings)
+        """Errors and warnings (notes are informational)."""
+        return sum(1 for f in self.findings if f.severity != "note")
 
     def outputs(self) -> dict[str, str]:
         return {
@@ -135,6 +138,8 @@ def findings_from(data: Mapping[str, Any] | None) -> list[Finding]:
                 path=str(item.get("path", "")),
                 line=line,
                 message=redact.url(str(item.get("message", ""))),
+                title=redact.url(str(item.get("title") or "")),
+                fix=redact.url(str(item.get("fix") or "")),
             )
         )
     return found
@@ -245,3 +250,23 @@ def proxy_secrets(env: Mapping[str, str]) -> list[str]:
                 if secret not in found:
                     found.append(secret)
     return found
+
+
+def text(facts: Facts) -> str:
+    """A short human account of the run for the job log (the JSON run keeps the CLI itself quiet)."""
+    lines = []
+    for ca in facts.cas:
+        lines.append(f"  CA       {ca}")
+    for target in facts.targets:
+        lines.append(f"  target   {target}")
+    for change in facts.changes:
+        lines.append(f"  {change.action:<8} {change.path}  ({change.reason})")
+    if facts.bundle:
+        lines.append(f"  bundle   {facts.bundle}")
+    if facts.env:
+        lines.append(f"  env      {', '.join(facts.env)}")
+    if facts.verified:
+        lines.append(f"  verify   {facts.verified}")
+    for note in facts.notes:
+        lines.append(f"  note     {note}")
+    return "".join(line + "\n" for line in lines)
