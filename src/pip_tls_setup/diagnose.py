@@ -170,6 +170,7 @@ def environment_source(root: Root, env: Mapping[str, str]) -> probe.TrustSource 
 def prepare(request: DoctorRequest, env: Mapping[str, str], with_targets: bool = True) -> Context:
     if request.timeout <= 0:
         raise InputError(f"--timeout {request.timeout:g}", "must be more than 0 seconds", "for example --timeout 15")
+    proxies.validate(env)
     supplied, findings = load_supplied(request.ca_paths, env)
     public = public_roots_source(request.public_roots)
     for url in request.index_urls:
@@ -946,7 +947,7 @@ def next_steps(report: Mapping[str, Any]) -> list[str]:
         steps.append("next: put the CA where each pip looks (OS store, certifi, pip config, environment):")
         steps.append("        pip-tls-setup setup --ca <the corporate CA file>")
     elif classification == "proxy-auth-required":
-        steps.append("next: put the proxy credentials in the proxy URL (http://user:password@host:port) via a secret")
+        steps.append("next: write the proxy user name and password into the proxy URL (from a CI secret)")
     elif report["ok"]:
         steps.append("verdict: pip can verify its index here")
     return steps

@@ -121,10 +121,13 @@ def fetch(get, url, project):
     result["elapsed"] = round(time.time() - started, 3)
     return result
 
-def effective(session, url):
+def effective(session, url, pip_session=False):
     info = {}
     try:
-        settings = session.merge_environment_settings(url, {}, None, None, None)
+        # PipSession.request() passes its own proxies as request-level ones (setdefault), so pip's
+        # proxy option beats the environment's for http and https, as it does for real requests.
+        proxies = dict(getattr(session, "proxies", None) or {}) if pip_session else {}
+        settings = session.merge_environment_settings(url, proxies, None, None, None)
         verify = settings.get("verify")
         info["verify"] = verify if isinstance(verify, (bool, str)) or verify is None else str(verify)
         proxies = settings.get("proxies") or {}
@@ -224,7 +227,7 @@ def pip_view(out):
     view["urls"] = []
     for url in urls:
         entry = {"index": url}
-        entry.update(effective(session, url))
+        entry.update(effective(session, url, pip_session=True))
         if ARGS.get("fetch"):
             entry["fetch"] = fetch(
                 lambda u, stream=False: session.get(u, headers={"Accept": ACCEPT, "Cache-Control": "max-age=0"},

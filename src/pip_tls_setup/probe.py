@@ -550,7 +550,7 @@ def _auth_message(proxy: ProxyURL, schemes: Sequence[str]) -> str:
     else:
         text = (
             f"the proxy asks for authentication (407 Proxy Authentication Required; it offers {offered}); "
-            "pip only sends Basic credentials from the proxy URL: http://user:password@host:port"
+            "pip only sends Basic credentials written into the proxy URL (user name and password before the host)"
         )
     if schemes and not any(s.lower() == "basic" for s in schemes):
         text += "; pip cannot do NTLM/Negotiate/Kerberos itself: run a local relay such as cntlm or px"

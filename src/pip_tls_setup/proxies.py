@@ -3,10 +3,11 @@
 Two sources decide which proxy pip uses for an index URL:
 
 - pip's own option: ``--proxy`` / ``PIP_PROXY`` / ``proxy =`` in a pip config
-  file (one proxy for http and https). Since pip 24.1 it also switches
-  requests' ``trust_env`` off, so ``NO_PROXY``, ``REQUESTS_CA_BUNDLE`` and
-  ``CURL_CA_BUNDLE`` are ignored (pip #10685); before 24.1 an environment
-  proxy still won over it.
+  file (one proxy for http and https). It beats the environment's proxy on
+  every pip (``PipSession.request`` passes it as request-level proxies, and
+  ``NO_PROXY`` does not apply to it). Since pip 24.1 it also switches
+  requests' ``trust_env`` off, so ``REQUESTS_CA_BUNDLE`` and
+  ``CURL_CA_BUNDLE`` are ignored too (pip #10685).
 - the environment, exactly as requests applies it (``urllib.request``'s
   ``getproxies_environment``: any case, lower case wins, ``ALL_PROXY`` as the
   fallback, ``HTTP_PROXY`` ignored under CGI) and ``NO_PROXY`` (requests' own
@@ -106,12 +107,18 @@ def parse(value: str, source: str) -> ProxyURL:
         port = parts.port
     except ValueError:
         raise InputError(
-            source, f"'{shown}' is not a valid proxy URL", "write it as http://[user:password@]host:port"
+            source,
+            f"'{shown}' is not a valid proxy URL",
+            "write it as http://host:port, with user name and password before the host if it needs them",
         ) from None
     scheme = parts.scheme.lower()
     host = parts.hostname
     if not host:
-        raise InputError(source, f"'{shown}' has no host", "write it as http://[user:password@]host:port")
+        raise InputError(
+            source,
+            f"'{shown}' has no host",
+            "write it as http://host:port, with user name and password before the host if it needs them",
+        )
     return ProxyURL(
         raw=value.strip(),
         scheme=scheme,
@@ -253,23 +260,34 @@ class Choice:
 
 
 def for_pip(url: str, env: Mapping[str, str], pip_proxy: str | None, pip_version: tuple[int, ...] | None) -> Choice:
-    """pip's choice: its own ``proxy`` option (``--proxy``/``PIP_PROXY``/config) against the environment."""
+    """pip's choice: its own ``proxy`` option (``--proxy``/``PIP_PROXY``/config) beats the environment.
+
+    ``PipSession.request`` passes the option as request-level proxies, so it wins for http and https
+    on every pip (and ``NO_PROXY`` does not apply to it); pip 24.1+ also stops reading the environment
+    altogether (``trust_env = False``), which drops ``REQUESTS_CA_BUNDLE``/``CURL_CA_BUNDLE`` too.
+    """
     source = "PIP_PROXY" if env.get("PIP_PROXY") and pip_proxy == env.get("PIP_PROXY") else "pip config (proxy =)"
-    option = parse(pip_proxy, source) if pip_proxy else None
     modern = pip_version is None or pip_version >= (24, 1)
-    if option is not None and modern:
-        return Choice(option, f"{source}; pip >= 24.1 then ignores the environment (NO_PROXY too)", False)
+    scheme = urlsplit(url).scheme.lower()
+    if pip_proxy and scheme in ("http", "https"):
+        option = parse(pip_proxy, source)
+        if modern:
+            return Choice(option, f"{source}; pip >= 24.1 then ignores the environment (NO_PROXY too)", False)
+        return Choice(option, f"{source} (pip's proxy option beats the environment's)", True)
     from_env = from_environment(url, env)
     if from_env is not None:
-        if option is not None:
-            return Choice(from_env, f"{from_env.source} wins over pip's {source} on pip < 24.1", True)
         return Choice(from_env, from_env.source, True)
-    if option is not None:
-        return Choice(option, source, True)
     skipped, entry = bypasses(url, env)
-    if skipped and entry and environment_proxies(env).get(urlsplit(url).scheme.lower()):
+    if skipped and entry and environment_proxies(env).get(scheme):
         return Choice(None, f"NO_PROXY entry '{entry}' matches: direct connection", True)
     return Choice(None, "no proxy configured: direct connection", True)
+
+
+def validate(env: Mapping[str, str]) -> None:
+    """Every proxy variable that is set must parse (InputError naming the variable, password masked)."""
+    for name in ENV_NAMES:
+        if env.get(name) and name.lower() != "no_proxy":
+            parse(env[name], name)
 
 
 def settings(env: Mapping[str, str]) -> dict[str, str]:

@@ -195,7 +195,18 @@ def add_setup_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def ca_from_proxy(args: argparse.Namespace, env: dict[str, str], pins: set[str]) -> list[CACert]:
-    """The pinned CA certificates the proxy presents (``setup --ca-from-proxy``); never trust on first use."""
+    """The pinned CA certificates the proxy presents (``setup --ca-from-proxy``); never trust on first use.
+
+    Setup calls this before it changes anything, so it is also where the proxy settings its final
+    verify will use are checked: a malformed proxy URL is bad input (exit 2), not a half-done setup.
+    """
+    if args.timeout <= 0:
+        raise InputError(f"--timeout {args.timeout:g}", "must be more than 0 seconds", "for example --timeout 15")
+    if not args.no_verify and not args.offline:
+        from pip_tls_setup import proxies
+
+        proxies.validate(env)
+        check_project(args.probe_project)
     if not getattr(args, "ca_from_proxy", False):
         return []
     from pip_tls_setup import diagnose
