@@ -57,6 +57,14 @@ _DIRECT_REFERENCE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*\s*(?:\[[^\]]*\])?\s
 _TEMP_REFS = re.compile(r"^\$\{?(TMPDIR|TMP|TEMP)\}?(/|$)")
 
 
+_VALUE = re.compile(r"(?:\$\{\{.*?\}\}|\S)+")
+
+
+def values(text: str) -> list[str]:
+    """Whitespace-separated values, keeping ``${{ expression }}`` whole."""
+    return _VALUE.findall(text)
+
+
 def pip_key(raw: str) -> str:
     """pip's key normalisation: ``--Trusted_Host`` -> ``trusted-host``."""
     key = raw.strip().lower().replace("_", "-")
@@ -261,18 +269,18 @@ def variable(name: str, value: str, line: int, ctx: Context, column: int | None 
     if name.startswith("PIP_"):
         key = pip_key(name[4:])
         if key == "trusted-host":
-            trusted_hosts(value.split(), line, ctx, name, column)
+            trusted_hosts(values(value), line, ctx, name, column)
         elif key in PIP_URL_KEYS:
-            for url in value.split():
+            for url in values(value):
                 pip_index(url, line, ctx, name, column)
         elif key == "cert":
             _ca_variable(name, raw, line, ctx, column)
         return
     if name == "UV_INSECURE_HOST":
-        uv_insecure_hosts(value.split(), line, ctx, name, column)
+        uv_insecure_hosts(values(value), line, ctx, name, column)
         return
     if name in UV_INDEX_VARIABLES:
-        for url in re.split(r"[\s,]+", value):
+        for url in values(value.replace(",", " ")):
             uv_index(url, line, ctx, name, column)
         return
     if name == "CURL_CA_BUNDLE" and value == "":
@@ -379,9 +387,9 @@ def git_config(key: str, value: str, line: int, ctx: Context, source: str, colum
 def pip_setting(key: str, value: str, line: int, ctx: Context, source: str, column: int | None = None) -> None:
     """One pip config key (already normalised) from a config file or ``pip config set``."""
     if key == "trusted-host":
-        trusted_hosts(value.split(), line, ctx, source, column)
+        trusted_hosts(values(value), line, ctx, source, column)
     elif key in PIP_URL_KEYS:
-        for url in value.split():
+        for url in values(value):
             pip_index(url, line, ctx, source, column)
     elif key == "cert" and value.strip():
         ca_path(source, value, line, ctx, column)

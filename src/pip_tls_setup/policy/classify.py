@@ -123,6 +123,7 @@ _SUFFIX = (
     (".gitlab-ci.yml", "gitlab"),
     (".gitlab-ci.yaml", "gitlab"),
 )
+_CODE_SUFFIXES = (".py", ".js", ".ts", ".json", ".md", ".sh", ".yml", ".yaml", ".toml", ".txt", ".rst")
 _REQUIREMENTS = re.compile(r"^(.*[-_.])?(requirements|constraints|reqs)([-_.].*)?\.(txt|in|pip)$")
 _COMPOSE = re.compile(r"^(docker-)?compose([-_.].*)?\.ya?ml$|^.*\.compose\.ya?ml$")
 _CONDA_ENV = re.compile(r"^(.*[-_.])?environment([-_.].*)?\.ya?ml$")
@@ -141,8 +142,6 @@ def kind_of(relpath: str) -> str | None:
         return kind
     if lower.startswith(("dockerfile.", "containerfile.", "dockerfile-")):
         return "dockerfile"
-    if lower.startswith(".env.") or lower.startswith("env."):
-        return "dotenv" if not lower.endswith((".py", ".js", ".ts", ".json", ".md", ".sh")) else _by_suffix(lower)
     if lower.endswith((".yml", ".yaml")):
         if parent == "workflows" and grand == ".github":
             return "github"
@@ -161,6 +160,8 @@ def kind_of(relpath: str) -> str | None:
         if _CONDA_ENV.match(lower):
             return "condaenv"
         return None
+    if lower.startswith(".env."):
+        return "dotenv" if not lower.endswith(_CODE_SUFFIXES) else _by_suffix(lower)
     if _REQUIREMENTS.match(lower):
         return "requirements"
     if lower.endswith(".txt") and parent in ("requirements", "reqs", "constraints"):

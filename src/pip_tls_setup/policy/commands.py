@@ -21,7 +21,7 @@ _PIP_NAME = re.compile(r"^pip(\d+(\.\d+)?)?(\.exe)?$")
 _PYTHON_NAME = re.compile(r"^(python|pypy|pythonw)(\d+(\.\d+)?[a-z]?)?(\.exe)?$")
 _SHELLS = frozenset({"sh", "bash", "zsh", "dash", "ash", "ksh", "mksh", "busybox"})
 _OPTIONISH = re.compile(
-    r"(^|\s)(--trusted-host|--index-url|--extra-index-url|--find-links|--pypi-url|--allow-insecure-host|"
+    r"(^|[\s(])(--trusted-host|--index-url|--extra-index-url|--find-links|--pypi-url|--allow-insecure-host|"
     r"-i\s*https?:|-f\s*https?:|--index\b|--default-index)"
 )
 _OLD_PIP = re.compile(r"^pip\s*(==|===|<=|<|~=)\s*(\d+(?:\.\d+)*)")
@@ -207,8 +207,9 @@ class Analyser:
         sub = Analyser(self.ctx.derive(lambda line: first + line - 1), shell.LineMap(inner).line, self.known)
         if self.kind_of(words[0]) is not None:
             sub.argv(words, None)
-        else:
+        elif words[0].text.startswith("-"):
             sub.pip(words, 0, default_subcommand="install")
+        # else: prose that mentions an option ("do not use --trusted-host"), not an option list
 
     def kind_of(self, word: Word) -> str | None:
         text = word.text
@@ -326,12 +327,15 @@ class Analyser:
     # -- files written by the script -------------------------------------------------------------------
     def heredocs_and_writes(self, command: Command, following: Sequence[Command]) -> None:
         targets = [r.target for r in command.redirects if r.op in (">", ">>", ">|", "&>", "&>>") and r.target]
-        words = command.argv
+        real = _unwrapped(command.words)
+        words = [w.text for w in real]
         name = posixpath.basename(words[0]) if words else ""
-        if following and following[0].words and posixpath.basename(following[0].words[0].text) == "tee":
-            targets += [w for w in following[0].words[1:] if not w.text.startswith("-")]
+        if following:
+            nxt = _unwrapped(following[0].words)
+            if nxt and posixpath.basename(nxt[0].text) == "tee":
+                targets += [w for w in nxt[1:] if not w.text.startswith("-")]
         if name == "tee":
-            targets += [w for w in command.words[1:] if not w.text.startswith("-")]
+            targets += [w for w in real[1:] if not w.text.startswith("-")]
         if not targets:
             return
         kinds = [k for k in (classify_target(t.text) for t in targets) if k]
@@ -354,7 +358,7 @@ class Analyser:
                 args = args[1:]
             content = _unescape(" ".join(args)) + "\n"
         elif name == "printf" and len(words) > 1:
-            content = _printf(command.words[1], command.words[2:])
+            content = _printf(real[1], real[2:])
         if content is None:
             return
         for kind in kinds:
@@ -397,8 +401,8 @@ class Analyser:
 
     def pip(self, words: list[Word], start: int, default_subcommand: str | None = None) -> None:
         args = [w.text for w in words[start:]]
-        # the subcommand: the first positional after pip's general options
-        general = pipopts.TABLES["general"]
+        # the subcommand: the first positional after the options (general ones, or misplaced command ones)
+        general = pipopts.TABLES["install"]
         subcommand = default_subcommand
         sub_index = None
         i = 0
@@ -857,6 +861,21 @@ class Analyser:
                 if value:
                     self.ctx.follow(value, "dotenv", self.line(words[i]))
             i += 1
+
+
+def _unwrapped(words: list[Word]) -> list[Word]:
+    """The words of the real command behind ``sudo -E``, ``env X=1``, ``nohup`` and friends."""
+    i = 0
+    while i < len(words):
+        base = posixpath.basename(words[i].text)
+        if base in _SIMPLE_WRAPPERS or base in ("sudo", "env", "doas"):
+            i += 1
+            values = _WRAPPER_VALUE_OPTS.get(base, frozenset())
+            while i < len(words) and (words[i].text.startswith("-") or shell.assignment(words[i]) is not None):
+                i += 2 if words[i].text in values else 1
+            continue
+        break
+    return words[i:]
 
 
 def classify_target(target: str) -> str | None:

@@ -23,9 +23,11 @@ DEFAULT_MAX_FILE_SIZE = 2 * 1024 * 1024
 # Every rule needs one of these words; a file without any is not parsed at all.
 _TRIGGERS = re.compile(
     r"pip|uv|trust|insecure|http:|git:|svn:|ssl|cert|ca_bundle|verify|index|find.links|conda|mamba|poetry|pdm|"
-    r"curl|wget|channel|include|env_file|node_tls|strict|unverified|GITHUB_ENV",
+    r"curl|wget|channel|include|env_file|node_tls|strict|unverified|GITHUB_ENV|npmrc|gitconfig",
     re.IGNORECASE,
 )
+# Small kinds that can include other files (-r/-c): always parsed.
+_ALWAYS_PARSE = frozenset({"requirements", "pipconf", "dotenv"})
 
 
 @dataclass
@@ -218,7 +220,7 @@ class Scanner:
         if b"\0" in data[:8192]:
             return
         text = data.decode("utf-8", errors="replace")
-        if not _TRIGGERS.search(text):
+        if kind not in _ALWAYS_PARSE and not _TRIGGERS.search(text):
             return
         hits: list[Hit] = []
 

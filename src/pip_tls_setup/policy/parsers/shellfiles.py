@@ -84,7 +84,9 @@ def makefile(text: str, ctx: Context) -> None:
         commands.option_assignment(value, start, ctx, known)
     for start, body, recipe in logical:
         if recipe:
-            text = "\n".join(_strip_recipe_prefix(part) for part in body.split("\n"))
+            parts = body.split("\n")
+            # the first line loses its tab and @/-/+ prefixes; continuation lines only the tab
+            text = "\n".join([_strip_recipe_prefix(parts[0]), *(p[1:] if p.startswith("\t") else p for p in parts[1:])])
             commands.analyse(text.replace("$$", "$"), ctx.shifted(start), known)
             continue
         rule = re.match(r"^[^=:#]+:(?!=)[^;#=]*;(?P<cmd>.*)$", body)
