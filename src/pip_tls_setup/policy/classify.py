@@ -124,6 +124,7 @@ _SUFFIX = (
     (".gitlab-ci.yaml", "gitlab"),
 )
 _CODE_SUFFIXES = (".py", ".js", ".ts", ".json", ".md", ".sh", ".yml", ".yaml", ".toml", ".txt", ".rst")
+_NOT_DOCKERFILE = (*_CODE_SUFFIXES, ".dockerignore", ".ignore", ".lock", ".html", ".xml", ".ini", ".cfg", ".csv")
 _REQUIREMENTS = re.compile(r"^(.*[-_.])?(requirements|constraints|reqs)([-_.].*)?\.(txt|in|pip)$")
 _COMPOSE = re.compile(r"^(docker-)?compose([-_.].*)?\.ya?ml$|^.*\.compose\.ya?ml$")
 _CONDA_ENV = re.compile(r"^(.*[-_.])?environment([-_.].*)?\.ya?ml$")
@@ -140,7 +141,7 @@ def kind_of(relpath: str) -> str | None:
     kind = _EXACT.get(lower)
     if kind is not None:
         return kind
-    if lower.startswith(("dockerfile.", "containerfile.", "dockerfile-")):
+    if lower.startswith(("dockerfile.", "containerfile.", "dockerfile-")) and not lower.endswith(_NOT_DOCKERFILE):
         return "dockerfile"
     if lower.endswith((".yml", ".yaml")):
         if parent == "workflows" and grand == ".github":

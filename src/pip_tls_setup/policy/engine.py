@@ -44,6 +44,7 @@ class _Root:
     shown: str  # prefix for displayed paths ("" when the only root)
     files: list[Path] | None = None  # explicit files (a file argument) instead of a walk
     exemptions: list[exceptions.Exemption] = field(default_factory=list)
+    exclude: list[str] = field(default_factory=list)
 
 
 class Scanner:
@@ -62,10 +63,12 @@ class Scanner:
     # -- entry point ------------------------------------------------------------------------------
     def scan(self, paths: Sequence[str], config: str | None = None) -> ScanResult:
         roots = self._roots(paths)
-        explicit = exceptions.load(Path("."), config) if config else None
+        explicit = exceptions.load_config(Path("."), config) if config else None
         all_findings: list[tuple[Finding, str, _Root]] = []
         for root in roots:
-            root.exemptions = explicit if explicit is not None else exceptions.load(root.path, None, root.shown)
+            loaded = explicit if explicit is not None else exceptions.load_config(root.path, None, root.shown)
+            root.exemptions = loaded.exemptions
+            root.exclude = loaded.exclude
             for finding, relpath in self._scan_root(root):
                 all_findings.append((finding, relpath, root))
         kept: list[Finding] = []
@@ -158,7 +161,7 @@ class Scanner:
                         continue
                     if in_build and (name.startswith(("lib", "bdist.", "temp.", "scripts-"))):
                         continue
-                    if self._excluded(relpath):
+                    if self._excluded(relpath, root):
                         continue
                     if os.path.exists(os.path.join(entry.path, "pyvenv.cfg")):
                         continue  # a virtual environment under another name
@@ -173,15 +176,18 @@ class Scanner:
                         continue
                     if stat.S_ISREG(mode) and mode & 0o111:
                         kind = self._peek_shebang(Path(entry.path))
-                if kind is None or self._excluded(relpath):
+                if kind is None or self._excluded(relpath, root):
                     continue
                 yield Path(entry.path), relpath, kind
             stack.extend(reversed(subdirs))
 
-    def _excluded(self, relpath: str) -> bool:
+    def _excluded(self, relpath: str, root: _Root) -> bool:
         import fnmatch
 
-        return any(fnmatch.fnmatchcase(relpath, p) or relpath.startswith(p + "/") for p in self.exclude)
+        patterns = [*self.exclude, *root.exclude]
+        return any(
+            fnmatch.fnmatchcase(relpath, p) or relpath.startswith(p.rstrip("*").rstrip("/") + "/") for p in patterns
+        )
 
     @staticmethod
     def _peek_shebang(path: Path) -> str | None:

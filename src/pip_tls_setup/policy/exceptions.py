@@ -63,29 +63,40 @@ class Exemption:
         return ", ".join(parts)
 
 
+@dataclass
+class Config:
+    exemptions: list[Exemption] = field(default_factory=list)
+    exclude: list[str] = field(default_factory=list)  # path globs never scanned (e.g. deliberate examples)
+
+
 def load(root: Path, explicit: str | None = None, shown_root: str = "") -> list[Exemption]:
-    """Exceptions from ``--config FILE``, else ``ROOT/.pip-tls-setup.toml``, else ``ROOT/pyproject.toml``."""
+    return load_config(root, explicit, shown_root).exemptions
+
+
+def load_config(root: Path, explicit: str | None = None, shown_root: str = "") -> Config:
+    """``--config FILE``, else ``ROOT/.pip-tls-setup.toml`` and ``[tool.pip-tls-setup]`` in ``ROOT/pyproject.toml``."""
+    config = Config()
     if explicit is not None:
         path = Path(explicit)
         if not path.is_file():
             raise InputError(f"--config {explicit}", "does not exist", "give the path of a .pip-tls-setup.toml file")
-        return _read(path, explicit)
-    found: list[Exemption] = []
+        _read(path, explicit, config)
+        return config
     for name in CONFIG_NAMES:
         path = root / name
         if path.is_file():
             shown = f"{shown_root.rstrip('/')}/{name}" if shown_root else name
-            found.extend(_read(path, shown))
-    return found
+            _read(path, shown, config)
+    return config
 
 
-def _read(path: Path, shown: str) -> list[Exemption]:
+def _read(path: Path, shown: str, config: Config) -> None:
     try:
         text = path.read_text(encoding="utf-8", errors="replace")
     except OSError as exc:
         raise InputError(shown, f"cannot be read ({exc.strerror})", "check its permissions") from None
     if path.name == "pyproject.toml" and "pip-tls-setup" not in text:
-        return []
+        return
     try:
         doc = loads(text)
     except TomlError as exc:
@@ -93,13 +104,21 @@ def _read(path: Path, shown: str) -> list[Exemption]:
     base: tuple[str, ...] = ("tool", "pip-tls-setup") if path.name == "pyproject.toml" else ()
     table = doc.get(*base) if base else doc.data
     if table is None:
-        return []
+        return
     if not isinstance(table, dict):
         raise InputError(f"{shown}:{doc.line(*base)}", "[tool.pip-tls-setup] is not a table", _ENTRY_FIX)
+    exclude = table.get("exclude", [])
+    if not isinstance(exclude, list) or not all(isinstance(e, str) for e in exclude):
+        raise InputError(
+            f"{shown}:{doc.line(*base, 'exclude')}",
+            "exclude must be a list of path globs",
+            'e.g. exclude = ["examples/insecure/**"]',
+        )
+    config.exclude.extend(_relative_glob(e) for e in exclude)
     entries = table.get("exceptions", [])
     if not isinstance(entries, list):
         raise InputError(f"{shown}:{doc.line(*base, 'exceptions')}", "exceptions must be a list of tables", _ENTRY_FIX)
-    out: list[Exemption] = []
+    out = config.exemptions
     for index, entry in enumerate(entries):
         line = doc.line(*base, "exceptions", index)
         where = f"{shown}:{line}"
@@ -135,7 +154,6 @@ def _read(path: Path, shown: str) -> list[Exemption]:
                 str(host).strip() if host is not None else None,
             )
         )
-    return out
 
 
 def _relative_glob(glob: str) -> str:

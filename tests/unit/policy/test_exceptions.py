@@ -167,3 +167,20 @@ def test_explicit_config_file(tmp_path: Path) -> None:
     assert rules_of(result) == [("Dockerfile", 2, "PTS101")]
     with pytest.raises(InputError, match="--config"):
         engine.scan([str(tmp_path / "repo")], config=str(tmp_path / "missing.toml"), today=TODAY)
+
+
+def test_exclude_globs_from_config_and_command_line(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        {
+            "examples/insecure/Dockerfile": DOCKERFILE,
+            "other/Dockerfile": DOCKERFILE,
+            "Dockerfile": "FROM x\n",
+            "pyproject.toml": '[tool.pip-tls-setup]\nexclude = ["examples/insecure/**"]\n',
+        },
+    )
+    assert {f.path for f in engine.scan([str(tmp_path)], today=TODAY).findings} == {"other/Dockerfile"}
+    assert engine.scan([str(tmp_path)], exclude=["other"], today=TODAY).findings == []
+    write(tmp_path, {"pyproject.toml": '[tool.pip-tls-setup]\nexclude = "examples"\n'})
+    with pytest.raises(InputError, match="exclude must be a list"):
+        engine.scan([str(tmp_path)], today=TODAY)
