@@ -147,3 +147,10 @@ def test_text_report_has_a_summary(findings: list[Finding]) -> None:
     out = render("text", findings, summary={"files_read": 4, "files_seen": 4, "suppressed": 0})
     assert out.splitlines()[-1].startswith("pip-tls-setup scan: ")
     assert "errors" in out.splitlines()[-1]
+
+
+def test_every_rule_is_documented() -> None:
+    docs = (Path(__file__).resolve().parents[3] / "docs" / "rules.md").read_text(encoding="utf-8")
+    for rule_id, rule in rules.RULES.items():
+        assert f"\n## {rule_id}\n" in docs, rule_id
+        assert rule.title in docs, rule_id
