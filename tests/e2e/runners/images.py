@@ -37,7 +37,8 @@ def locked(name: str) -> Iterator[None]:
 def _run(argv: Sequence[str], **kwargs: object) -> subprocess.CompletedProcess[str]:
     done = subprocess.run(list(argv), capture_output=True, text=True, check=False, **kwargs)  # type: ignore[call-overload]
     if done.returncode != 0:
-        raise RuntimeError(f"{' '.join(map(str, argv))} failed ({done.returncode}):\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}")
+        command = " ".join(map(str, argv))
+        raise RuntimeError(f"{command} failed ({done.returncode}):\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}")
     return done
 
 
@@ -96,7 +97,8 @@ class Buildah:
         return self("inspect", "--type", "image", image, check=False).returncode == 0
 
     def label(self, image: str, name: str) -> str | None:
-        done = self("inspect", "--type", "image", "--format", f'{{{{index .ImageAnnotations "{name}"}}}}', image, check=False)
+        template = f'{{{{index .ImageAnnotations "{name}"}}}}'
+        done = self("inspect", "--type", "image", "--format", template, image, check=False)
         return done.stdout.strip() if done.returncode == 0 else None
 
     def base_image(self, root: Path) -> str:
@@ -133,11 +135,28 @@ class Buildah:
             args += ["--secret", f"id={name},src={path}"]
         return self(*args, str(context), check=False)
 
-    def run_in(self, image: str, argv: Sequence[str]) -> subprocess.CompletedProcess[str]:
-        """Run ``argv`` in a throw-away container of ``image`` (chroot isolation, no network)."""
+    def run_in(
+        self,
+        image: str,
+        argv: Sequence[str],
+        before: Sequence[Sequence[str]] = (),
+        files: dict[str, Path] | None = None,
+    ) -> subprocess.CompletedProcess[str]:
+        """Run ``argv`` in a throw-away container of ``image`` with no network at all.
+
+        Chroot isolation shares the caller's network, so the run happens inside a fresh network
+        namespace (``unshare --net``: a loopback that is down, no route anywhere). ``before``
+        commands run first in the same container (to strip things out of it); ``files`` maps paths in
+        the container to host files copied in first.
+        """
         container = self("from", "--pull-never", image).stdout.strip()
         try:
-            return self("run", "--isolation", "chroot", "--network", "none", container, "--", *argv, check=False)
+            for destination, source in (files or {}).items():
+                self("copy", "--chmod", "0755", container, str(source), destination)
+            for command in before:
+                self("run", "--isolation", "chroot", container, "--", *command)
+            run = ["unshare", "--net", *self.prefix, "run", "--isolation", "chroot", container, "--", *argv]
+            return subprocess.run(run, capture_output=True, text=True, env=self.env, check=False)
         finally:
             self("rm", container, check=False)
 
@@ -147,7 +166,8 @@ class Buildah:
 
 def lock_wheels(python: str = sys.executable) -> Path:
     """The locked wheels this machine's Python needs (what the bootstrap's pip picks), downloaded once."""
-    tag = _run([python, "-c", "import sys,platform; print(f'cp{sys.version_info[0]}{sys.version_info[1]}-' + platform.machine())"]).stdout.strip()
+    script = "import sys, platform; print('cp%d%d-%s' % (sys.version_info[0], sys.version_info[1], platform.machine()))"
+    tag = _run([python, "-c", script]).stdout.strip()
     house = CACHE / "wheels" / tag
     marker = house / ".ready"
     digest = LOCK.read_bytes()
@@ -162,8 +182,21 @@ def lock_wheels(python: str = sys.executable) -> Path:
             "PIP_DISABLE_PIP_VERSION_CHECK": "1",
         }
         _run(
-            [python, "-m", "pip", "download", "--isolated", "--require-hashes", "--only-binary", ":all:", "--no-deps",
-             "-r", str(LOCK), "-d", str(house)],
+            [
+                python,
+                "-m",
+                "pip",
+                "download",
+                "--isolated",
+                "--require-hashes",
+                "--only-binary",
+                ":all:",
+                "--no-deps",
+                "-r",
+                str(LOCK),
+                "-d",
+                str(house),
+            ],
             env=env,
         )
         marker.write_bytes(digest)
@@ -174,15 +207,32 @@ def single_file_wheels() -> Path:
     """Every wheel the single-file build carries (all platforms), downloaded once, hash-checked."""
     house = CACHE / "single-file-wheels"
     with locked("single-file-wheels"):
-        _run([sys.executable, str(REPO / "entrypoint" / "build_single_file.py"), "--wheelhouse", str(house),
-              "--out", str(CACHE / "single-file-probe" / "pip-tls-setup")],
-             env={"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(CACHE / "home")})
+        _run(
+            [
+                sys.executable,
+                str(REPO / "entrypoint" / "build_single_file.py"),
+                "--wheelhouse",
+                str(house),
+                "--out",
+                str(CACHE / "single-file-probe" / "pip-tls-setup"),
+            ],
+            env={"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(CACHE / "home")},
+        )
     return house
 
 
 def build_single_file(out: Path) -> Path:
     """The single-file build of the working tree, offline from the cached wheels."""
     house = single_file_wheels()
-    _run([sys.executable, str(REPO / "entrypoint" / "build_single_file.py"), "--offline", "--wheelhouse", str(house),
-          "--out", str(out)])
+    _run(
+        [
+            sys.executable,
+            str(REPO / "entrypoint" / "build_single_file.py"),
+            "--offline",
+            "--wheelhouse",
+            str(house),
+            "--out",
+            str(out),
+        ]
+    )
     return out

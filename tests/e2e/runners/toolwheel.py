@@ -35,7 +35,9 @@ def build(directory: Path) -> Path:
         f"Metadata-Version: 2.1\nName: pip-tls-setup\nVersion: {ver}\nRequires-Python: >=3.9\n"
         "Summary: Make pip work behind TLS-intercepting proxies without ever turning verification off\n"
     ).encode()
-    files[f"{dist_info}/WHEEL"] = b"Wheel-Version: 1.0\nGenerator: pts-tests\nRoot-Is-Purelib: true\nTag: py3-none-any\n"
+    files[f"{dist_info}/WHEEL"] = (
+        b"Wheel-Version: 1.0\nGenerator: pts-tests\nRoot-Is-Purelib: true\nTag: py3-none-any\n"
+    )
     files[f"{dist_info}/entry_points.txt"] = b"[console_scripts]\npip-tls-setup = pip_tls_setup.cli:main\n"
     record = []
     for name, data in files.items():
