@@ -288,3 +288,14 @@ def test_offline_report_of_a_real_python_fits_the_schema(tmp_path: Path) -> None
     assert data["proxy"]["variables"]["HTTPS_PROXY"] == "http://alice:****@127.0.0.1:9"
     assert "s3cret" not in run.output
     assert data["probes"][0]["classification"] == "not-probed"
+
+
+def test_os_store_on_macos_and_windows_goes_through_truststore(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Mocked: these platforms cannot run here. The keychain / CryptoAPI are reached via truststore."""
+    pytest.importorskip("truststore")
+    for platform, name in (("darwin", "macOS keychain"), ("win32", "Windows certificate store")):
+        monkeypatch.setattr(diagnose.sys, "platform", platform)
+        source = diagnose.os_store_source(ROOT, None, None)
+        assert source is not None and source.use_truststore and name in source.label
+    monkeypatch.setattr(diagnose.sys, "platform", "linux")
+    assert diagnose.os_store_source(ROOT, None, None) is None
