@@ -108,7 +108,8 @@ def _cell(text: object) -> str:
 
 
 def _code(text: object) -> str:
-    value = str(text).replace("`", "'").replace("\n", " ")
+    # GitHub's tables split cells on "|" even inside a code span unless it is escaped.
+    value = str(text).replace("`", "'").replace("\n", " ").replace("|", "\\|")
     return f"`{value}`" if value else ""
 
 
