@@ -13,6 +13,8 @@ from pip_tls_setup.errors import InputError
 from pip_tls_setup.journal import Journal
 from pip_tls_setup.lock import RunLock
 from pip_tls_setup.plan import FileChange, Plan
+from pip_tls_setup.policy import runtime
+from pip_tls_setup.policy.findings import Finding
 from pip_tls_setup.privilege import Privilege
 from pip_tls_setup.rootfs import Root
 from pip_tls_setup.sources import CASet
@@ -44,6 +46,12 @@ class SetupResult:
     applied: ApplyReport | None = None
     env_sinks: list[str] = field(default_factory=list)
     discovery_notes: list[str] = field(default_factory=list)
+    # Insecure installer settings in force here (runtime policy), found before anything is planned.
+    findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def blocking(self) -> list[Finding]:
+        return [f for f in self.findings if f.failing]
 
     @property
     def changed(self) -> bool:
@@ -67,6 +75,7 @@ def prepare(
     store = stores.for_os(info)
     targets, notes = pythons.discover(request.root, request.pythons, env)
     layout = planner.default_layout(request.root, privilege, env, request.bundle, request.state_dir)
+    findings = runtime.evaluate(request.root, targets, env, allow=(layout.bundle, layout.corporate))
     plan = planner.build(
         root=request.root,
         store=store,
@@ -80,7 +89,7 @@ def prepare(
     )
     if request.env_file:
         _plan_env_file(plan, request.env_file)
-    return SetupResult(request, info, store, targets, layout, plan, privilege, discovery_notes=notes)
+    return SetupResult(request, info, store, targets, layout, plan, privilege, discovery_notes=notes, findings=findings)
 
 
 def _plan_env_file(plan: Plan, path: str) -> None:

@@ -131,3 +131,31 @@ def test_python313_strict_warning_predicts_the_failure(tool, tmp_path: Path) -> 
         bookworm = copy_root("bookworm", tmp_path / "bookworm")
         assert setup(tool, bookworm, lab.ca_path).returncode == 0
         assert urllib_get(bookworm, lab, lab.proxy_url).returncode == 0  # Python 3.11 is not strict
+
+
+def test_setup_refuses_a_root_whose_pip_conf_trusts_a_host(lab: Lab, tool, tmp_path: Path) -> None:
+    root = copy_root("bookworm", tmp_path / "bookworm")
+    (root / "etc/pip.conf").write_text("[global]\ntimeout = 60\ntrusted-host = mirror-a.example\n")
+    pristine = tree_hashes(root, WATCHED)
+    run = setup(tool, root, lab.ca_path)
+    assert run.returncode == 1, run.output
+    error = [line for line in run.stderr.splitlines() if line.startswith("pip-tls-setup: error:")]
+    assert len(error) == 1
+    assert "/etc/pip.conf:3" in error[0] and "trust" in error[0] and "Fix:" in error[0]
+    assert tree_hashes(root, WATCHED) == pristine
+    assert not (root / "var/lib/pip-tls-setup").exists()
+
+    warned = tool(
+        "setup",
+        "--ca",
+        str(lab.ca_path),
+        "--root",
+        str(root),
+        "--no-verify",
+        "--mode",
+        "warn",
+        env={"PIP_TLS_SETUP_STATE_DIR": ""},
+    )
+    assert warned.returncode == 0, warned.output
+    assert "/etc/pip.conf:3" in warned.stderr
+    assert "trusted-host = mirror-a.example" in (root / "etc/pip.conf").read_text()  # reported, never rewritten

@@ -73,6 +73,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="format of the variables printed on stdout (default: shell)",
     )
     parser.add_argument("--dry-run", action="store_true", help="print the plan; change nothing")
+    parser.add_argument(
+        "--mode",
+        choices=("enforce", "warn"),
+        default="enforce",
+        help="an insecure installer setting in force here (--trusted-host, http:// index, verification off, ...) "
+        "fails the run before anything changes (enforce, the default) or is only reported (warn)",
+    )
     add_setup_arguments(parser)
     add_output(parser)
 
@@ -103,6 +110,8 @@ def run(args: argparse.Namespace) -> int:
     )
     result = inject.prepare(request, env, privilege.detect())
     _show_inputs(console, result)
+    if _policy_blocks(console, result, args.mode, args.json):
+        return EXIT_FAILED
     if args.dry_run:
         _show_plan(console, result, dry_run=True)
         if args.json:
@@ -121,6 +130,30 @@ def run(args: argparse.Namespace) -> int:
         sys.stdout.write(envexport.render(result.plan.env, args.env_format or "shell"))
         sys.stderr.write(docker.build_hint(result.plan.env, args.env_format, result.request.root.is_host, env))
     return EXIT_FAILED if verified is not None and not verified["ok"] else EXIT_OK
+
+
+def _policy_blocks(console: Console, result: inject.SetupResult, mode: str, as_json: bool) -> bool:
+    """Report the runtime policy; in enforce mode, stop before anything is changed."""
+    from pip_tls_setup.report import text
+
+    for finding in result.findings:
+        if finding.failing:
+            console.warn(text.line(finding, console.color))
+        else:
+            console.item("info", "note", text.line(finding, console.color))
+    blocking = result.blocking
+    if not blocking or mode == "warn":
+        return False
+    if as_json:
+        print_json({**report(result), "blocked": True})
+    first = text.line(blocking[0])
+    more = f" (and {len(blocking) - 1} more above)" if len(blocking) > 1 else ""
+    print(
+        f"pip-tls-setup: error: insecure installer configuration in force, nothing was changed: {first}{more}; "
+        "fix it, or run with --mode warn to report without failing",
+        file=sys.stderr,
+    )
+    return True
 
 
 def _show_inputs(console: Console, result: inject.SetupResult) -> None:
@@ -206,6 +239,7 @@ def report(result: inject.SetupResult) -> dict[str, Any]:
         "notes": [{"level": n.level, "topic": n.topic, "message": n.message} for n in plan.notes],
         "env": {v.name: v.value for v in plan.env},
         "env_sinks": result.env_sinks,
+        "findings": [f.to_dict() for f in result.findings],
         "changed": result.changed,
     }
 
