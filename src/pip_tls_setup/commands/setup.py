@@ -138,9 +138,10 @@ def _policy_blocks(console: Console, result: inject.SetupResult, mode: str, as_j
 
     for finding in result.findings:
         if finding.failing:
-            console.warn(text.line(finding, console.color))
+            # Always shown, also with --quiet: this is what a CI log must keep.
+            print(text.line(finding, console.color), file=sys.stderr)
         else:
-            console.item("info", "note", text.line(finding, console.color))
+            console.line("  " + text.line(finding, console.color))
     blocking = result.blocking
     if not blocking or mode == "warn":
         return False
