@@ -196,3 +196,16 @@ def test_lock_pins_every_runtime_dependency_with_hashes() -> None:
         for d in re.findall(r'"[^"]+"', dependencies.group(1))
     }
     assert names <= {pts_index.normalize(p.name) for p in lock}
+
+
+def test_without_a_bundle_file_the_roots_come_from_the_ssl_module(monkeypatch: pytest.MonkeyPatch) -> None:
+    """macOS/Windows runners have no Linux bundle file: the system store is read through ``ssl``."""
+    monkeypatch.setattr(bootstrap, "OS_BUNDLES", ("/nonexistent/bundle.pem",))
+    data, source = bootstrap.os_bundle()
+    assert data.count(b"BEGIN CERTIFICATE") > 10 and source
+
+
+def test_venv_interpreter_path_per_platform(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    assert bootstrap.venv_python(tmp_path) == tmp_path / "bin" / "python"
+    monkeypatch.setattr(bootstrap.os, "name", "nt")
+    assert bootstrap.venv_python(tmp_path) == tmp_path / "Scripts" / "python.exe"
