@@ -106,6 +106,33 @@ def accuracy(scan_argv: list[str], env: dict[str, str], expected_file: Path) -> 
     return len(planted & found), len(planted), len(found - planted)
 
 
+CHECKOV_TLS = {"CKV2_DOCKER_2", "CKV2_DOCKER_3", "CKV2_DOCKER_4", "CKV2_DOCKER_5", "CKV2_DOCKER_14", "CKV2_DOCKER_16"}
+
+
+def checkov_recall(argv: list[str], env: dict[str, str], workdir: Path) -> tuple[int, int]:
+    """How many planted Dockerfile findings checkov's TLS checks flag (same file and line)."""
+    done = subprocess.run(
+        [*argv[:-2], "--output", "json"],
+        capture_output=True,
+        text=True,
+        env={**env, "BC_SKIP_MAPPING": "TRUE"},
+        check=False,
+    )
+    data = json.loads(done.stdout or "{}")
+    reports = data if isinstance(data, list) else [data]
+    origin = json.loads((workdir / "dockerfiles-origin.json").read_text())
+    flagged: set[tuple[str, int]] = set()
+    for report in reports:
+        for check in report.get("results", {}).get("failed_checks", []):
+            if check.get("check_id") in CHECKOV_TLS:
+                path = origin.get(check["file_path"].lstrip("/"), "")
+                first, last = check["file_line_range"]
+                flagged.update((path, line) for line in range(first, last + 1))
+    planted = [e for e in json.loads((workdir / "expected.json").read_text()) if e["path"].endswith("Dockerfile")]
+    caught = sum(1 for e in planted if (e["path"], e["line"]) in flagged)
+    return caught, len(planted)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--workdir", type=Path, default=REPO / ".cache" / "scan-bench")
@@ -154,6 +181,10 @@ def main() -> int:
     hit, planted, extra = accuracy(scan, env, workdir / "expected.json")
     grep_hits = subprocess.run(grep, capture_output=True, text=True, check=False).stdout.count("\n")
     print(f"\n  scan found {hit}/{planted} planted findings, {extra} others; grep printed {grep_hits} matching lines")
+
+    if "checkov (Dockerfiles)" in results:
+        caught, planted_docker = checkov_recall(checkov, env, workdir)
+        print(f"  checkov flagged {caught}/{planted_docker} planted Dockerfile findings (TLS checks CKV2_DOCKER_2-16)")
 
     ratio_grep = results["scan (monorepo)"]["median"] / results["grep -rEn (monorepo)"]["median"]
     print(f"\nratio scan / grep (monorepo):          {ratio_grep:6.2f}x   (target <= 3.0)")

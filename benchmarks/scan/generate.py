@@ -202,10 +202,13 @@ def generate(out: Path, files: int, seed: int) -> dict[str, int]:
         (data / f"blob{i}.csv").write_text(filler(rng, 40000), encoding="utf-8")
     subset = out / "dockerfiles"
     subset.mkdir()
+    origin: dict[str, str] = {}
     for index, dockerfile in enumerate(sorted(repo.rglob("Dockerfile"))):
         target = subset / f"svc{index:03d}" / "Dockerfile"
         target.parent.mkdir()
         shutil.copyfile(dockerfile, target)
+        origin[str(target.relative_to(subset))] = str(dockerfile.relative_to(repo))
+    (out / "dockerfiles-origin.json").write_text(json.dumps(origin, indent=1), encoding="utf-8")
     (out / "expected.json").write_text(json.dumps(expected, indent=1), encoding="utf-8")
     return {"files": count + 3, "relevant": relevant, "planted": len(expected)}
 
