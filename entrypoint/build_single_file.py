@@ -182,11 +182,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--offline", action="store_true", help="use only wheels already in the wheelhouse")
     parser.add_argument("--index-url", help="package index (default: the one pip uses)")
     parser.add_argument("--cert", help="CA bundle for the index (default: the system's)")
+    parser.add_argument("--fetch-only", action="store_true", help="fill the wheelhouse, build nothing")
     args = parser.parse_args(argv)
     lock_text = Path(args.lock).read_text(encoding="utf-8")
     pins = {pts_index.normalize(p.name): p for p in pts_index.read_pins(lock_text)}
     wheelhouse = Path(args.wheelhouse)
     wheels = fetch(pins, wheelhouse, args.offline, args.index_url, args.cert)
+    if args.fetch_only:
+        print(f"{len(wheels)} wheels in {wheelhouse}", file=sys.stderr)
+        return 0
     data, build_id = build(Path(args.src), wheels, lock_text)
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)

@@ -18,6 +18,8 @@ need_apt=()
 for tool in debootstrap:debootstrap buildah:buildah rsync:rsync unshare:util-linux openssl:openssl ip:iproute2 git:git; do
   command -v "${tool%%:*}" >/dev/null 2>&1 || need_apt+=("${tool#*:}")
 done
+# the runner tests (act, gitlab-ci-local) create venvs with the runner host's own python3
+/usr/bin/python3 -c 'import ensurepip, venv' >/dev/null 2>&1 || need_apt+=(python3-venv)
 if [ "${#need_apt[@]}" -gt 0 ] && [ "$MODE" = all ]; then
   if [ "$(id -u)" = 0 ]; then
     apt-get update -qq

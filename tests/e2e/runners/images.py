@@ -165,9 +165,14 @@ class Buildah:
 
 
 def lock_wheels(python: str = sys.executable) -> Path:
-    """The locked wheels this machine's Python needs (what the bootstrap's pip picks), downloaded once."""
-    script = "import sys, platform; print('cp%d%d-%s' % (sys.version_info[0], sys.version_info[1], platform.machine()))"
-    tag = _run([python, "-c", script]).stdout.strip()
+    """The locked wheels ``python``'s pip will pick (CPython, Linux glibc), downloaded once.
+
+    Downloaded by this interpreter's pip for the target's version and machine, so the target needs no
+    pip of its own (a fresh runner's ``/usr/bin/python3`` has none until ``python3 -m venv``).
+    """
+    script = "import sys, platform; print('%d.%d %s' % (sys.version_info[0], sys.version_info[1], platform.machine()))"
+    version, machine = _run([python, "-c", script]).stdout.split()
+    tag = f"cp{version.replace('.', '')}-{machine}"
     house = CACHE / "wheels" / tag
     marker = house / ".ready"
     digest = LOCK.read_bytes()
@@ -175,30 +180,13 @@ def lock_wheels(python: str = sys.executable) -> Path:
         if marker.is_file() and marker.read_bytes() == digest:
             return house
         house.mkdir(parents=True, exist_ok=True)
-        env = {
-            "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-            "HOME": str(CACHE / "home"),
-            "PIP_CONFIG_FILE": os.devnull,
-            "PIP_DISABLE_PIP_VERSION_CHECK": "1",
-        }
-        _run(
-            [
-                python,
-                "-m",
-                "pip",
-                "download",
-                "--isolated",
-                "--require-hashes",
-                "--only-binary",
-                ":all:",
-                "--no-deps",
-                "-r",
-                str(LOCK),
-                "-d",
-                str(house),
-            ],
-            env=env,
-        )
+        # A download from the registry, not the code under test: it uses this machine's own way of
+        # reaching the registry (its proxy and CA settings); every file must match the lock's hashes.
+        env = {**os.environ, "PIP_DISABLE_PIP_VERSION_CHECK": "1"}
+        argv = [sys.executable, "-m", "pip", "download", "--require-hashes", "--only-binary", ":all:"]
+        argv += ["--no-deps", "--implementation", "cp", "--python-version", version]
+        argv += ["--platform", f"manylinux2014_{machine}", "--platform", f"manylinux_2_17_{machine}"]
+        _run([*argv, "-r", str(LOCK), "-d", str(house)], env=env)
         marker.write_bytes(digest)
         return house
 
@@ -207,16 +195,15 @@ def single_file_wheels() -> Path:
     """Every wheel the single-file build carries (all platforms), downloaded once, hash-checked."""
     house = CACHE / "single-file-wheels"
     with locked("single-file-wheels"):
+        # Downloads from the registry with this machine's own proxy and CA settings; hash-checked.
         _run(
             [
                 sys.executable,
                 str(REPO / "entrypoint" / "build_single_file.py"),
+                "--fetch-only",
                 "--wheelhouse",
                 str(house),
-                "--out",
-                str(CACHE / "single-file-probe" / "pip-tls-setup"),
-            ],
-            env={"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(CACHE / "home")},
+            ]
         )
     return house
 
