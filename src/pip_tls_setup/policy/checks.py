@@ -256,7 +256,7 @@ def ca_path(name: str, value: str, line: int, ctx: Context, column: int | None =
 
 
 def is_false(value: str) -> bool:
-    return value.strip().strip("'\"").lower() in FALSE_WORDS
+    return value.strip().lower() in FALSE_WORDS
 
 
 # -- variables -----------------------------------------------------------------------------------------
@@ -295,7 +295,7 @@ def variable(name: str, value: str, line: int, ctx: Context, column: int | None 
     if name in CA_VARIABLES:
         _ca_variable(name, raw, line, ctx, column)
         return
-    if name == "PYTHONHTTPSVERIFY" and value.strip("'\"") == "0":
+    if name == "PYTHONHTTPSVERIFY" and value == "0":
         ctx.add(
             "PTS108",
             line,
@@ -338,7 +338,7 @@ def variable(name: str, value: str, line: int, ctx: Context, column: int | None 
         if is_false(value):
             ctx.add("PTS104", line, f"{name}={value}: PDM skips certificate verification", column=column)
         return
-    if name == "NODE_TLS_REJECT_UNAUTHORIZED" and value.strip("'\"") == "0":
+    if name == "NODE_TLS_REJECT_UNAUTHORIZED" and value == "0":
         ctx.add(
             "PTS110",
             line,
