@@ -608,7 +608,7 @@ def build(context: Context) -> dict[str, Any]:
     pending: list[tuple[dict[str, Any], pythons.Target, list[str]]] = []
     notes = list(context.notes)
     for target in context.targets:
-        request = {"fetch": False, "budget": 30, "step": 10}
+        request = {"fetch": False, "budget": 30, "step": 10, "urls": list(context.request.index_urls)}
         run = pipview.run(root, target, env, request, timeout=120)
         view = run.data
         pip_view = view.get("pip") or {}
@@ -634,8 +634,7 @@ def build(context: Context) -> dict[str, Any]:
             }
             indexes.append(index)
             key = (url, proxy_url.raw if proxy_url else "")
-            if not context.request.index_urls:
-                wanted.setdefault(key, (url, proxy_url, source))
+            wanted.setdefault(key, (url, proxy_url, source))
             pending.append((index, target, [url, key[1]]))
         error = run.error or _error_text(pip_view.get("error"))
         truststore_active = any(bool(e.get("ssl_context")) for e in pip_view.get("urls") or []) or (
@@ -665,6 +664,8 @@ def build(context: Context) -> dict[str, Any]:
             }
         )
     for url in context.request.index_urls:
+        if any(known == url for known, _raw in wanted):
+            continue  # a target pip already said which proxy it uses for this URL
         first = context.targets[0] if context.targets else None
         pip_proxy = env.get("PIP_PROXY") or None
         choice = proxies.for_pip(url, env, pip_proxy, _pip_version(first) if first and first.pip else None)
@@ -675,7 +676,7 @@ def build(context: Context) -> dict[str, Any]:
     if not wanted and not context.targets:
         notes.append("no target Python with pip was found and no --index-url was given: nothing to probe")
     if context.request.index_urls:
-        notes.append("probed the --index-url address(es) only, not the index each pip is configured with")
+        notes.append("checked the --index-url address(es) instead of the index each pip is configured with")
     probes: list[probe.ProbeResult] = []
     keys = list(wanted)
     for key in keys:

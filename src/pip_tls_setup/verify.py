@@ -220,12 +220,12 @@ def _verify_target(checker: _Checker, target: pythons.Target, view: View, env: M
         entry["notes"].append("pip is configured with --no-index: it never contacts an index")
     trusted = [str(h) for h in options.get("trusted_hosts") or []]
     for item in pip_view.get("urls") or []:
-        entry["checks"].append(_check(checker, "pip", pip_view.get("method"), item, trusted, env))
+        entry["checks"].append(_check(checker, target, "pip", pip_view.get("method"), item, trusted, env))
     requests_view = data.get("requests")
     if isinstance(requests_view, dict):
         for item in requests_view.get("urls") or []:
             entry["checks"].append(
-                _check(checker, f"requests {requests_view.get('version')}", "requests", item, [], env)
+                _check(checker, target, f"requests {requests_view.get('version')}", "requests", item, [], env)
             )
     if not entry["checks"]:
         entry["notes"].append("neither pip nor requests is installed here: nothing to verify")
@@ -251,6 +251,7 @@ def _failed(client: str, url: str, classification: str, message: str, proxy: str
 
 def _check(
     checker: _Checker,
+    target: pythons.Target,
     client: str,
     method: Any,
     item: Mapping[str, Any],
@@ -270,7 +271,7 @@ def _check(
         "index": redact.url(index),
         "url": redact.url(str(fetch.get("url") or index)),
         "proxy": proxy.redacted if proxy else None,
-        "trust": _trust_text(verify, item, client),
+        "trust": _trust_text(checker, target, item, client, env),
         "ok": False,
         "status": fetch.get("status"),
         "classification": "",
@@ -386,12 +387,15 @@ def _proxy(value: Any) -> proxies.ProxyURL | None:
         return None
 
 
-def _trust_text(verify: Any, item: Mapping[str, Any], client: str) -> str:
+def _trust_text(
+    checker: _Checker, target: pythons.Target, item: Mapping[str, Any], client: str, env: Mapping[str, str]
+) -> str:
+    verify = item.get("verify")
+    if client.startswith("pip"):
+        return str(diagnose.trust_of(target, item, env, checker.context.request.root, {})["description"])
     if isinstance(verify, str) and verify:
-        return f"CA file {verify}" + (" + the OS store (truststore)" if item.get("ssl_context") else "")
-    if item.get("ssl_context"):
-        return "the OS store (truststore) + pip's vendored certifi"
-    return "pip's vendored certifi" if client == "pip" else "certifi (requests' default)"
+        return f"CA file {verify}"
+    return "certifi (requests' default)"
 
 
 # --------------------------------------------------------------------------- rendering
