@@ -117,6 +117,11 @@ def run(args: argparse.Namespace) -> int:
     from pip_tls_setup.policy.findings import rank
     from pip_tls_setup.report import render
 
+    if not args.runtime:
+        if args.python:
+            raise InputError("--python", "only applies with --runtime", "add --runtime, or drop --python")
+        if args.root not in ("/", ""):
+            raise InputError(f"--root {args.root}", "only applies with --runtime", "add --runtime, or drop --root")
     findings: list[Finding] = []
     suppressed: list[Finding] = []
     summary: dict[str, Any] = {}

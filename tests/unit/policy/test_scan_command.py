@@ -173,3 +173,10 @@ def test_runtime_in_a_root(tool: ToolRunner, tmp_path: Path) -> None:
     clean.mkdir()
     assert tool("scan", "--runtime", "--root", str(clean)).returncode == 0
     assert tool("scan", "--runtime", "--root", str(tmp_path / "missing")).returncode == 2
+
+
+def test_runtime_options_need_runtime(tool: ToolRunner, tmp_path: Path) -> None:
+    run = tool("scan", str(tmp_path), "--python", sys.executable)
+    assert run.returncode == 2 and run.stderr.startswith("pip-tls-setup: error: --python: only applies with --runtime")
+    run = tool("scan", str(tmp_path), "--root", str(tmp_path))
+    assert run.returncode == 2 and "only applies with --runtime" in run.stderr
