@@ -673,7 +673,7 @@ def build(context: Context) -> dict[str, Any]:
             context.secrets.extend(choice.proxy.secrets)
         key = (url, choice.proxy.raw if choice.proxy else "")
         wanted.setdefault(key, (url, choice.proxy, choice.proxy.source if choice.proxy else choice.reason))
-    if not wanted and not context.targets:
+    if not wanted and not context.request.offline:
         notes.append("no target Python with pip was found and no --index-url was given: nothing to probe")
     if context.request.index_urls:
         notes.append("checked the --index-url address(es) instead of the index each pip is configured with")
