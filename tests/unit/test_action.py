@@ -176,3 +176,35 @@ def test_setup_errors_become_annotations(tmp_path: Path) -> None:
     assert "::error title=pip-tls-setup::$PIP_TLS_SETUP_CA: is empty; give the CA" in out
     assert "pip-tls-setup: error:" in err  # the tool's own line stays in the log
     assert "### Errors" in files
+
+
+def test_runtime_policy_findings_from_setup_are_annotated(tmp_path: Path) -> None:
+    blocked = {
+        **SETUP_JSON,
+        "changes": [],
+        "blocked": True,
+        "findings": [
+            {
+                "rule": "PTS101",
+                "severity": "error",
+                "path": "env:PIP_TRUSTED_HOST",
+                "line": None,
+                "message": "pip is told to trust host 'index.corp.test'",
+                "title": "pip trusts a host",
+            }
+        ],
+    }
+
+    class Blocked(FakeCLI):
+        def __call__(self, args: Sequence[str], env: Mapping[str, str]) -> Result:
+            if args[:2] == ["setup", "--json"]:
+                self.calls.append((list(args), dict(env)))
+                return Result(list(args), 1, json.dumps(blocked), "pip-tls-setup: error: insecure installer config\n")
+            return super().__call__(args, env)
+
+    code, out, files, _ = run({"PTS_SCAN": "false"}, Blocked(), tmp_path)
+    assert code == 1
+    assert "::error title=PTS101 pip trusts a host::env:PIP_TRUSTED_HOST: pip is told to trust host" in out
+    assert "insecure installer config" not in out  # one annotation per finding, no duplicate summary line
+    assert re.search(r"findings<<(\S+)\n1\n\1", files)
+    assert "setup refused to run" in files

@@ -141,11 +141,20 @@ def run(env: Mapping[str, str], out: TextIO, err: TextIO, call: Invoker = invoke
         commands.append(" ".join(args))
         result = call(args, setup_env)
         _pass_stderr(result, err)
-        apply_setup(facts, result.json())
+        data = result.json()
+        apply_setup(facts, data)
         err.write(text(facts))
+        # The runtime policy's findings (the environment, pip config files on this runner) are not
+        # repository files: their annotations name the place in the message, not as file=.
+        runtime = findings_from(data)
+        facts.findings.extend(runtime)
+        github.emit(github.runtime_annotations(runtime, enforce=facts.mode == "enforce"), out)
         if result.returncode != 0:
             exit_code = max(exit_code, result.returncode)
-            _errors(facts, result, out)
+            if not (runtime and data and data.get("blocked")):
+                _errors(facts, result, out)
+            else:
+                facts.errors.append("setup refused to run: insecure installer configuration in force; nothing changed")
     else:
         facts.notes.append("setup was not run: fix the insecure settings above first (mode: enforce)")
 

@@ -100,6 +100,24 @@ def finding_annotations(findings: Sequence[Finding], enforce: bool, base: str = 
     return lines
 
 
+def runtime_annotations(findings: Sequence[Finding], enforce: bool) -> list[str]:
+    """Annotations for settings in force on the runner (``env:PIP_TRUSTED_HOST``, ``/etc/pip.conf:3``)."""
+    lines: list[str] = []
+    for finding in findings:
+        level = (
+            "error"
+            if finding.severity == "error" and enforce
+            else "notice"
+            if finding.severity == "note"
+            else "warning"
+        )
+        where = f"{finding.path}:{finding.line}" if finding.line else finding.path
+        title = " ".join(part for part in (finding.rule, finding.title) if part) or "pip-tls-setup"
+        message = f"{where}: {finding.message}" + (f". Fix: {finding.fix}" if finding.fix else "")
+        lines.append(annotation(level, message, title=title))
+    return lines
+
+
 # ---------------------------------------------------------------- step summary (Markdown)
 
 
