@@ -137,3 +137,52 @@ def test_scan_job_writes_code_quality_and_sarif(pipeline: Pipeline) -> None:
     sarif = pipeline.artifact("pip-tls-setup-scan", "pip-tls-setup.sarif")
     assert sarif is not None
     assert json.loads(sarif.read_text())["version"] == "2.1.0"
+
+
+@pytest.mark.parametrize("kind", ["project", "remote"])
+def test_include_project_and_remote_resolve_with_inputs(tmp_path: Path, kind: str) -> None:
+    """``include: project:`` and ``include: remote:`` give the same jobs with the inputs applied.
+
+    gitlab-ci-local reads such includes from its include cache when they are there (no fetch), so the
+    component file is placed where a fetch of tag v0.1.0 would put it.
+    """
+    app = tmp_path / "app"
+    app.mkdir()
+    ref, path = "v0.1.0", "templates/pip-tls-setup/template.yml"
+    if kind == "project":
+        cached = app / ".gitlab-ci-local" / "includes" / "gitlab.corp.test" / "platform" / "pip-tls-setup" / ref / path
+        include = f"  - project: platform/pip-tls-setup\n    ref: {ref}\n    file: {path}\n"
+    else:
+        url = f"https://gitlab.corp.test/platform/pip-tls-setup/-/raw/{ref}/{path}"
+        cached = app / ".gitlab-ci-local" / "includes" / url.removeprefix("https://")
+        include = f"  - remote: {url}\n"
+    cached.parent.mkdir(parents=True)
+    shutil.copy(REPO / path, cached)
+    (app / ".gitlab-ci.yml").write_text(
+        "stages: [test, build]\ninclude:\n"
+        + include
+        + "    inputs:\n      mode: warn\n      scan: false\n      tool-sha256: '"
+        + "ab" * 32
+        + "'\nbuild:\n  stage: build\n  extends: .pip-tls-setup\n  script: [python3 -m pip --version]\n"
+    )
+    git = ["git", "-C", str(app), "-c", "user.email=ci@corp.test", "-c", "user.name=ci"]
+    for argv in (
+        ["init", "-q"],
+        ["remote", "add", "origin", "git@gitlab.corp.test:platform/app.git"],
+        ["add", ".gitlab-ci.yml"],
+        ["commit", "-qm", "app"],
+    ):
+        subprocess.run([*git, *argv], check=True, capture_output=True)
+    env = clean_env(tmp_path / "home")
+    base = ["gitlab-ci-local", "--no-color", "--home", str(tmp_path / "gcl-home")]
+    preview = subprocess.run([*base, "--preview"], cwd=app, env=env, capture_output=True, text=True, check=False)
+    assert preview.returncode == 0, preview.stdout + preview.stderr
+    expanded = yaml.safe_load(preview.stdout)
+    job = expanded["build"]
+    assert job["variables"]["PTS_MODE"] == "warn"
+    assert job["variables"]["PTS_TOOL_SHA256"] == "ab" * 32
+    assert any("bootstrap.py" in line for line in job["before_script"])
+    assert job["artifacts"]["reports"]["dotenv"] == "pip-tls-setup.env"
+    listed = subprocess.run([*base, "--list"], cwd=app, env=env, capture_output=True, text=True, check=False)
+    assert listed.returncode == 0 and "build" in listed.stdout
+    assert "pip-tls-setup-scan" not in listed.stdout  # scan: false removes the job
