@@ -208,3 +208,35 @@ def test_runtime_policy_findings_from_setup_are_annotated(tmp_path: Path) -> Non
     assert "insecure installer config" not in out  # one annotation per finding, no duplicate summary line
     assert re.search(r"findings<<(\S+)\n1\n\1", files)
     assert "setup refused to run" in files
+
+
+# ---------------------------------------------------------------- the other wrappers' files
+
+
+def test_pre_commit_hook_runs_the_scan_of_the_whole_repository() -> None:
+    hooks = yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text())
+    (hook,) = hooks
+    assert hook["id"] == "pip-tls-setup-scan" and hook["language"] == "python"
+    assert hook["entry"] == "pip-tls-setup scan" and hook["args"] == ["."]
+    assert hook["pass_filenames"] is False and hook["always_run"] is True
+    assert 'pip-tls-setup = "pip_tls_setup.cli:main"' in (REPO / "pyproject.toml").read_text()
+
+
+def test_dockerfiles_take_the_ca_as_a_secret_and_print_what_setup_prints() -> None:
+    from pip_tls_setup import envexport
+
+    block = envexport.render(
+        envexport.variables("/etc/pip-tls-setup/ca-bundle.pem", "/etc/pip-tls-setup/ca-bundle-corporate.pem"),
+        "dockerfile",
+    )
+    for name in ("Dockerfile", "Dockerfile.alpine", "Dockerfile.ubi"):
+        text = (REPO / "examples" / name).read_text()
+        assert "RUN --mount=type=secret,id=corp-ca --mount=type=bind,target=/src" in text, name
+        assert "pip-tls-setup scan /src && pip-tls-setup --ca /run/secrets/corp-ca" in text, name
+        assert "COPY --from=pip-tls-setup /pip-tls-setup /usr/local/bin/pip-tls-setup" in text, name
+        assert block in text, name  # the ENV lines the step prints, verbatim
+        assert not re.search(r"^(ARG|ENV)\s+\S*(PROXY|proxy|CA\b)", text, re.M), name  # never in the image
+    tool = (REPO / "Dockerfile").read_text()
+    assert "--mount=type=secret,id=corp-ca,required=false" in tool
+    assert "COPY --from=build /out/pip-tls-setup /pip-tls-setup" in tool
+    assert "USER 65534:65534" in tool
