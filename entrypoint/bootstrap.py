@@ -18,7 +18,7 @@ or image has. It
     python3 bootstrap.py bundle --out FILE
 
 Exit codes: 0 ok, 1 the installation failed, 2 bad input. Errors are one line:
-``pip-tls-setup bootstrap: error: <what>: <problem>; <fix>``.
+``pip-tls-setup: error: <what>: <problem>; <fix>``.
 """
 
 from __future__ import annotations
@@ -113,7 +113,7 @@ def say(text: str) -> None:
 
 def die(error: BootstrapError) -> NoReturn:
     message = redact(str(error))
-    print(f"{PROG}: error: {message}", file=sys.stderr, flush=True)
+    print(f"pip-tls-setup: error: {message}", file=sys.stderr, flush=True)
     if on_github():
         print(f"::error title=pip-tls-setup bootstrap::{_escape(message)}", flush=True)
         summary = os.environ.get("GITHUB_STEP_SUMMARY")
