@@ -17,6 +17,7 @@ same thing. Parts:
 from __future__ import annotations
 
 import os
+import re
 import sys
 import time
 from collections.abc import Iterable, Mapping, Sequence
@@ -32,6 +33,7 @@ if TYPE_CHECKING:
     from cryptography import x509
 
 SCHEMA_VERSION = 1
+_HASHED = re.compile(r"^[0-9a-f]{8}\.[0-9]+$")
 TRUSTSTORE_CANDIDATES = (
     "/etc/ssl/cert.pem",
     "/etc/pki/ca-trust/extracted/pem/tls-ca-bundle.pem",
@@ -247,7 +249,10 @@ def trust_of(
     bug = context and proxy_bug(target, proxy_in_use)
     pip_certifi = target.pip.certifi.where if target.pip and target.pip.certifi else None
     defaults = (target.verify_paths or {}).get("cafile") if target.verify_paths else None
+    capath = (target.verify_paths or {}).get("capath") if target.verify_paths else None
     os_files = [defaults] if defaults else [c for c in TRUSTSTORE_CANDIDATES if root.host(c).is_file()][:1]
+    if capath:
+        os_files.append(capath)  # OpenSSL also looks up hashed certificates there
     if verify is False or verify == "":
         return {
             "kind": "verification-off",
@@ -288,7 +293,7 @@ def trust_of(
             "kind": "openssl-defaults",
             "description": f"OpenSSL's default CA file ({defaults or 'none found'}), not the OS store via truststore "
             "and not pip's certifi (pip 24.2-25.1.x behind a proxy)",
-            "files": [defaults] if defaults else [],
+            "files": [f for f in (defaults, capath) if f],
             "os_store": False,
             "source": "SSL_CERT_FILE" if env.get("SSL_CERT_FILE") else "OpenSSL default paths",
         }
@@ -321,8 +326,14 @@ def _load_anchors(root: Root, files: Iterable[str]) -> list[x509.Certificate]:
 
     anchors: list[x509.Certificate] = []
     for logical in files:
+        host = root.host(logical)
         try:
-            anchors.extend(parse_bundle(root.host(logical).read_bytes()))
+            if host.is_dir():  # a CApath: OpenSSL reads only the hashed names
+                for entry in sorted(host.iterdir()):
+                    if _HASHED.match(entry.name):
+                        anchors.extend(parse_bundle(entry.read_bytes()))
+            else:
+                anchors.extend(parse_bundle(host.read_bytes()))
         except OSError:
             continue
     return anchors
@@ -618,6 +629,7 @@ def build(context: Context) -> dict[str, Any]:
         indexes: list[dict[str, Any]] = []
         for entry in pip_view.get("urls") or []:
             url = str(entry.get("index") or "")
+            context.secrets.extend(redact.secrets_in(url))
             actual = entry.get("proxy")
             proxy_url = _parse_proxy(actual, proxy_origin(actual, options, origins, env))
             if proxy_url is not None:
@@ -691,7 +703,7 @@ def build(context: Context) -> dict[str, Any]:
         probes.append(result)
     context.results = probes
     by_key = {key: i for i, key in enumerate(keys)}
-    for index, _target, (url, raw) in pending:
+    for index, owner, (url, raw) in pending:
         number = by_key.get((url, raw))
         index["probe"] = number
         if number is None:
@@ -699,8 +711,11 @@ def build(context: Context) -> dict[str, Any]:
         result = probes[number]
         if result.chain and index["trust"]["kind"] != "verification-off":
             anchors = _load_anchors(root, index["trust"]["files"])
-            if anchors:
-                index["trusts_chain"] = probe.anchored_in(result.chain, anchors) is not None
+            anchored = bool(anchors) and probe.anchored_in(result.chain, anchors) is not None
+            if anchored:
+                index["trusts_chain"] = True
+            elif index["trust"]["os_store"] and owner.platform in ("darwin", "win32"):
+                index["trusts_chain"] = None  # the keychain / CryptoAPI cannot be read offline: verify tells
             elif index["trust"]["files"]:
                 index["trusts_chain"] = False
         if index["trust"]["kind"] == "verification-off":
@@ -834,7 +849,12 @@ def summarize(results: Sequence[probe.ProbeResult], env: Mapping[str, str]) -> d
     chosen = chosen or (results[0] if results else None)
     env_proxy = proxies.environment_proxies(env)
     fallback = env_proxy.get("https") or env_proxy.get("all")
-    proxy_text = chosen.proxy.redacted if chosen and chosen.proxy else (redact.url(fallback[0]) if fallback else None)
+    if chosen is not None:  # the proxy that probe went through (None: it went direct, e.g. NO_PROXY)
+        proxy_text = chosen.proxy.redacted if chosen.proxy else None
+        proxy_source = chosen.proxy.source if chosen.proxy else None
+    else:
+        proxy_text = redact.url(fallback[0]) if fallback else None
+        proxy_source = fallback[1] if fallback else None
     intercepted_values = [r.intercepted for r in results]
     intercepted = (
         True
@@ -843,7 +863,7 @@ def summarize(results: Sequence[probe.ProbeResult], env: Mapping[str, str]) -> d
     )
     return {
         "proxy": proxy_text,
-        "proxy_source": (chosen.proxy.source if chosen and chosen.proxy else (fallback[1] if fallback else None)),
+        "proxy_source": proxy_source,
         "intercepted": intercepted,
         "classification": chosen.classification if chosen else None,
         "message": redact.url(chosen.message) if chosen else "nothing was probed",

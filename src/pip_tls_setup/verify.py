@@ -259,6 +259,7 @@ def _check(
     env: Mapping[str, str],
 ) -> dict[str, Any]:
     index = str(item.get("index") or "")
+    checker.context.secrets.extend(redact.secrets_in(index))
     fetch = item.get("fetch") or {}
     proxy = _proxy(item.get("proxy"))
     if proxy is not None:

@@ -33,13 +33,15 @@ TOKEN = "tok3nXYZsecret"
 PIP_PASS = ("dave", "PipPr0xy8")
 CONF_PASS = ("carol", "C0nfPass5")
 MALFORMED = ("erin", "Bad9Pass")
+INDEX_TOKEN = "IdxT0kenSecret1"  # a private index's token in PIP_INDEX_URL
 
 
 def spellings() -> list[str]:
-    found = [GOOD[1], WRONG[1], ENCODED[1], ENCODED[2], TOKEN, PIP_PASS[1], CONF_PASS[1], MALFORMED[1]]
+    found = [GOOD[1], WRONG[1], ENCODED[1], ENCODED[2], TOKEN, PIP_PASS[1], CONF_PASS[1], MALFORMED[1], INDEX_TOKEN]
     for user, password in (GOOD, WRONG, PIP_PASS, CONF_PASS, MALFORMED, ENCODED[:2]):
         found.append(base64.b64encode(f"{user}:{password}".encode()).decode())
     found.append(base64.b64encode(f"{TOKEN}:".encode()).decode())
+    found.append(base64.b64encode(f"__token__:{INDEX_TOKEN}".encode()).decode())
     return found
 
 
@@ -78,7 +80,7 @@ def test_proxy_passwords_never_leak(lab: Lab, tmp_path: Path) -> None:
             f"[global]\nproxy = http://{CONF_PASS[0]}:{CONF_PASS[1]}@127.0.0.1:{port}\n"
         )
         base = {
-            "PIP_INDEX_URL": lab.index_url,
+            "PIP_INDEX_URL": lab.index_url.replace("https://", f"https://__token__:{INDEX_TOKEN}@"),
             "http_proxy": f"http://{ENCODED[0]}:{ENCODED[2]}@127.0.0.1:{dead}",
             "ALL_PROXY": f"http://{TOKEN}@127.0.0.1:{dead}",
             "NO_PROXY": "localhost",
