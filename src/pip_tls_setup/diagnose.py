@@ -1013,6 +1013,7 @@ def _md(text: Any) -> str:
 
 
 def write_summary(env: Mapping[str, str], markdown: str) -> str | None:
+    """Append to $GITHUB_STEP_SUMMARY when set; returns a warning when it cannot be written."""
     path = env.get("GITHUB_STEP_SUMMARY")
     if not path:
         return None
@@ -1020,5 +1021,5 @@ def write_summary(env: Mapping[str, str], markdown: str) -> str | None:
         with open(path, "a", encoding="utf-8") as handle:
             handle.write(markdown + "\n")
     except OSError as exc:
-        raise InputError("$GITHUB_STEP_SUMMARY", f"cannot be written ({exc.strerror})", "check the path") from None
-    return path
+        return f"$GITHUB_STEP_SUMMARY ({path}) cannot be written ({exc.strerror}); the summary was skipped"
+    return None

@@ -111,7 +111,9 @@ def run(args: argparse.Namespace) -> int:
         lambda text: console.heading(redact.scrub(text, context.secrets)),
         lambda text: console.warn(redact.scrub(text, context.secrets)),
     )
-    diagnose.write_summary(env, redact.scrub(diagnose.render_markdown(report), context.secrets))
+    problem = diagnose.write_summary(env, redact.scrub(diagnose.render_markdown(report), context.secrets))
+    if problem:
+        console.warn(problem)
     if args.json:
         print_json(report)
     return EXIT_OK if report["ok"] else EXIT_FAILED

@@ -158,7 +158,9 @@ def run(args: argparse.Namespace) -> int:
         lambda text, kind="": console.line(redact.scrub(text, context.secrets), kind),
         lambda text: console.heading(redact.scrub(text, context.secrets)),
     )
-    diagnose.write_summary(env, redact.scrub(verify.render_markdown(report), context.secrets))
+    problem = diagnose.write_summary(env, redact.scrub(verify.render_markdown(report), context.secrets))
+    if problem:
+        console.warn(problem)
     if args.json:
         print_json(report)
     return EXIT_OK if report["ok"] else EXIT_FAILED
