@@ -170,8 +170,7 @@ def environment_source(root: Root, env: Mapping[str, str]) -> probe.TrustSource 
 
 
 def prepare(request: DoctorRequest, env: Mapping[str, str], with_targets: bool = True) -> Context:
-    if request.timeout <= 0:
-        raise InputError(f"--timeout {request.timeout:g}", "must be more than 0 seconds", "for example --timeout 15")
+    probe.check_timeout(request.timeout)
     proxies.validate(env)
     supplied, findings = load_supplied(request.ca_paths, env)
     public = public_roots_source(request.public_roots)

@@ -72,6 +72,20 @@ class BudgetSpent(Exception):
     pass
 
 
+MAX_TIMEOUT = 3600.0
+
+
+def check_timeout(value: float, what: str = "--timeout") -> float:
+    """A usable time budget: finite, more than 0, at most an hour (InputError otherwise)."""
+    import math
+
+    from pip_tls_setup.errors import InputError
+
+    if not math.isfinite(value) or value <= 0 or value > MAX_TIMEOUT:
+        raise InputError(f"{what} {value:g}", "must be a number of seconds between 0 and 3600", "for example 15")
+    return value
+
+
 class Deadline:
     """One time budget for a run; each step gets ``min(step, what is left)``."""
 

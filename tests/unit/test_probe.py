@@ -189,3 +189,12 @@ def test_silent_peer_costs_one_step(tmp_path: Path) -> None:
 def test_plain_http_is_not_contacted() -> None:
     result = probe.probe("http://127.0.0.1:9/simple/", None, [], probe.Deadline(1))
     assert result.classification == "plain-http" and result.stage == "url"
+
+
+@pytest.mark.parametrize("value", [float("nan"), float("inf"), 0.0, -1.0, 3601.0])
+def test_unusable_timeouts_are_bad_input(value: float) -> None:
+    from pip_tls_setup.errors import InputError
+
+    with pytest.raises(InputError, match="must be a number of seconds"):
+        probe.check_timeout(value)
+    assert probe.check_timeout(15.0) == 15.0

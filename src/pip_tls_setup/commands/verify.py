@@ -202,8 +202,9 @@ def ca_from_proxy(args: argparse.Namespace, env: dict[str, str], pins: set[str])
     Setup calls this before it changes anything, so it is also where the proxy settings its final
     verify will use are checked: a malformed proxy URL is bad input (exit 2), not a half-done setup.
     """
-    if args.timeout <= 0:
-        raise InputError(f"--timeout {args.timeout:g}", "must be more than 0 seconds", "for example --timeout 15")
+    from pip_tls_setup.probe import check_timeout
+
+    check_timeout(args.timeout)
     if not args.no_verify and not args.offline:
         from pip_tls_setup import proxies
 
