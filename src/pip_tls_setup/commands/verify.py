@@ -292,14 +292,18 @@ def after_setup(
     request = diagnose.DoctorRequest(root=result.request.root, pythons=args.python, timeout=args.timeout)
     context = diagnose.prepare(request, env, with_targets=False)
     diagnose.add_supplied(context, result.request.cas.certs)
+    from pip_tls_setup.platforms import docker
+
     exported = {v.name: v.value for v in result.plan.env}
     delivered = ", ".join(result.env_sinks) or "printed on stdout"
+    # In an image build (or for another root) printed variables reach no later step: files must do.
+    files_only = not result.env_sinks and (not result.request.root.is_host or docker.in_container(env))
     views = [
         verify.View(
             "current",
             "the durable files alone (pip config, certifi, OS store): what a step that does not load "
             "setup's variables sees",
-            decisive=not exported,
+            decisive=not exported or files_only,
         )
     ]
     if exported:
@@ -308,6 +312,7 @@ def after_setup(
                 "with-exports",
                 f"plus the {len(exported)} variables setup exported ({delivered}): what later steps see",
                 exported,
+                decisive=not files_only,
             )
         )
     report = verify.run(
