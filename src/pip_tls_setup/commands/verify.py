@@ -326,11 +326,18 @@ def after_setup(
         lambda text, kind="": console.line(redact.scrub(text, context.secrets), kind),
         lambda text: console.heading(redact.scrub(text, context.secrets)),
     )
-    informative = [t for t in report["targets"] if not t["decisive"] and any(not c["ok"] for c in t["checks"])]
-    if informative and report["ok"]:
+    failing_views = {
+        t["view"] for t in report["targets"] if not t["decisive"] and any(not c["ok"] for c in t["checks"])
+    }
+    if report["ok"] and "current" in failing_views:
         console.warn(
             "pip verifies only with the exported variables: a later step that does not load them "
             "(a Docker RUN, another job) still fails; keep pip's config and certifi changes (no --no-pip-config)"
+        )
+    if report["ok"] and "with-exports" in failing_views:
+        console.warn(
+            "the durable files verify, but the exported variables make pip fail: a later step that loads them "
+            "will not reach the index (see the with-exports checks above)"
         )
     if not report["ok"]:
         console.warn("setup applied its changes, but verification failed; 'pip-tls-setup undo' restores everything")
