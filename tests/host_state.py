@@ -43,7 +43,7 @@ def _python_files() -> list[str]:
 
 def snapshot() -> dict[str, str]:
     home = Path.home()
-    files = FILES + [str(home / ".pip/pip.conf"), str(home / ".config/pip/pip.conf")] + _python_files()
+    files = [*FILES, str(home / ".pip/pip.conf"), str(home / ".config/pip/pip.conf"), *_python_files()]
     state: dict[str, str] = {}
     for tree in TREES:
         for dirpath, dirnames, filenames in os.walk(tree):
