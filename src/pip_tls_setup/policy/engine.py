@@ -13,7 +13,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pip_tls_setup.errors import InputError
+from pip_tls_setup.errors import CheckFailed, InputError
 from pip_tls_setup.policy import classify, exceptions, rules
 from pip_tls_setup.policy.context import Context, Options
 from pip_tls_setup.policy.findings import Finding, Hit, clean_text, sort_key
@@ -242,6 +242,11 @@ class Scanner:
             yield self._note(shown, exc.line, f"{exc.problem}; not checked"), relpath
         except RecursionError:
             yield self._note(shown, None, "is nested too deeply to parse; not checked"), relpath
+        except Exception as exc:  # a parser bug: fail closed, naming the file (never skip it silently)
+            problem = clean_text(f"{type(exc).__name__}: {exc}", 200)
+            raise CheckFailed(
+                f"{shown}: could not be checked ({problem}); this is a bug in pip-tls-setup, please report it"
+            ) from exc
         lines = text.splitlines()
         for hit in hits:
             if hit.path is not None:

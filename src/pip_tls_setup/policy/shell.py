@@ -253,7 +253,11 @@ class _Lexer:
                 pos = self.read_redirect(pos, current, "")
                 continue
 
+            before = pos
             word, pos = self.read_word(pos)
+            if pos == before:  # never loop on a character no rule consumes
+                pos += 1
+                continue
             if case_stack and case_stack[-1]:
                 if word.text == "esac" and current.empty and not word.quoted:
                     case_stack.pop()
@@ -314,6 +318,8 @@ class _Lexer:
             if self.text[pos] == "\n":
                 pos += 1
                 continue
+            if self.text[pos] in _META:
+                return pos  # a malformed case head: let the caller go on from here
             word, pos = self.read_word(pos)
             if word.text == "in" and not word.quoted:
                 return pos

@@ -54,7 +54,12 @@ class Document:
 
 
 def loads(text: str) -> Document:
-    return _Parser(text).parse()
+    parser = _Parser(text)
+    try:
+        return parser.parse()
+    except (TypeError, KeyError, IndexError, AttributeError):
+        # a key used both as a value and as a table, an array of tables redefined as a table, ...
+        raise TomlError(parser.line, "a key is defined twice with different types") from None
 
 
 class _Parser:
@@ -128,7 +133,7 @@ class _Parser:
                     if not isinstance(existing, list):
                         raise self.error(f"{'.'.join(key)} is not an array of tables")
                     existing.append({})
-                    current = (*key, len(existing) - 1)
+                    current = self.resolve(key)
                     self.doc.lines[current] = line
                 else:
                     self.advance()
