@@ -150,6 +150,8 @@ def kind_of(relpath: str) -> str | None:
             return "githubaction"
         if ".gitlab" in parts[:-1] or lower.endswith((".gitlab-ci.yml", ".gitlab-ci.yaml")):
             return "gitlab"
+        if parent == "templates" or (grand == "templates" and lower in ("template.yml", "template.yaml")):
+            return "gitlab"  # GitLab CI/CD catalog components: templates/<name>.yml, templates/<name>/template.yml
         if parent == ".circleci" or parent == ".buildkite" or parent == ".woodpecker" or parent == ".azure-pipelines":
             return "ci"
         if _AZURE.match(lower):
