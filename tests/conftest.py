@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -21,11 +20,9 @@ sys.path.insert(0, str(REPO / "tests"))
 
 from corplab.isolation import clean_env  # noqa: E402
 
-from support.runs import Run, run_cmd  # noqa: E402
+from support.runs import Run, ToolRunner, run_cmd  # noqa: E402
 
-__all__ = ["Run", "run_cmd"]
-
-ToolRunner = Callable[..., Run]
+__all__ = ["Run", "ToolRunner", "run_cmd"]
 
 
 @pytest.fixture

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import subprocess
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 
@@ -17,6 +17,10 @@ class Run:
     @property
     def output(self) -> str:
         return self.stdout + self.stderr
+
+
+# The ``tool`` fixture's type: tool(*args, env=..., stdin=..., timeout=...) -> Run
+ToolRunner = Callable[..., "Run"]
 
 
 def run_cmd(argv: Sequence[str], env: dict[str, str], timeout: float = 300, cwd: str | None = None) -> Run:

@@ -47,6 +47,12 @@ class _Root:
     exclude: list[str] = field(default_factory=list)
 
 
+def _shown(raw: str) -> str:
+    """Display prefix of a scanned path: ``./x`` → ``x``, the current directory → nothing."""
+    normal = _posix(os.path.normpath(raw))
+    return "" if normal == "." else normal
+
+
 class Scanner:
     def __init__(
         self,
@@ -100,12 +106,11 @@ class Scanner:
             path = Path(raw)
             if not path.exists():
                 raise InputError(raw, "does not exist", "give a directory or file to scan")
-            shown = "" if single else _posix(os.path.normpath(raw))
             if path.is_dir():
-                roots.append(_Root(path, shown))
+                roots.append(_Root(path, "" if single else _shown(raw)))
             else:
                 parent = path.parent
-                roots.append(_Root(parent, "" if single else _posix(os.path.normpath(str(parent))), [path]))
+                roots.append(_Root(parent, "" if single else _shown(str(parent)), [path]))
         return roots
 
     # -- walking -------------------------------------------------------------------------------------

@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from conftest import ToolRunner
+from support.runs import ToolRunner
 
 
 def repo(tmp_path: Path, files: dict[str, str]) -> Path:
