@@ -8,6 +8,16 @@ import sys
 from typing import Any
 
 
+def add_python(parser: argparse.ArgumentParser, purpose: str = "target interpreter") -> None:
+    parser.add_argument(
+        "--python",
+        action="append",
+        default=[],
+        metavar="PATH",
+        help=f"{purpose} (repeatable; default: the active venv and every python3 on PATH)",
+    )
+
+
 def add_root(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--root",

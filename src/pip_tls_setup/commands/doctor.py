@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from pip_tls_setup.commands.common import print_json
+from pip_tls_setup.commands.common import add_python, print_json
 from pip_tls_setup.errors import EXIT_FAILED, EXIT_OK
 from pip_tls_setup.ui import Console
 
@@ -44,13 +44,7 @@ The --json format is documented in docs/doctor.md and docs/doctor.schema.json.
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--python",
-        action="append",
-        default=[],
-        metavar="PATH",
-        help="target interpreter (repeatable; default: the active venv and every python3 on PATH)",
-    )
+    add_python(parser)
     parser.add_argument(
         "--ca",
         action="append",

@@ -8,6 +8,7 @@ import os
 import sys
 from typing import TYPE_CHECKING, Any
 
+from pip_tls_setup.commands.common import add_python
 from pip_tls_setup.errors import EXIT_FAILED, EXIT_OK, InputError
 
 if TYPE_CHECKING:
@@ -66,14 +67,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="evaluate the settings in force on this machine (environment, pip/uv/conda/git config) "
         "instead of (or, with PATHs, as well as) files",
     )
-    parser.add_argument(
-        "--python",
-        action="append",
-        default=[],
-        metavar="PATH",
-        help="with --runtime: target interpreter whose pip config files are read (repeatable; "
-        "default: the active venv and every python3 on PATH)",
-    )
+    add_python(parser, "with --runtime: target interpreter whose pip config files are read")
     parser.add_argument(
         "--root", metavar="DIR", default="/", help="with --runtime: evaluate the file system under DIR (default: /)"
     )

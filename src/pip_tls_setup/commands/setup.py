@@ -7,7 +7,7 @@ import sys
 from typing import TYPE_CHECKING, Any
 
 from pip_tls_setup import envexport
-from pip_tls_setup.commands.common import add_output, add_root, print_json
+from pip_tls_setup.commands.common import add_output, add_python, add_root, print_json
 from pip_tls_setup.commands.verify import add_setup_arguments, after_setup, ca_from_proxy
 from pip_tls_setup.errors import EXIT_FAILED, EXIT_OK
 from pip_tls_setup.plan import describe
@@ -53,13 +53,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="sha256:HEX",
         help="pin: every CA must have one of these SHA-256 fingerprints (repeatable)",
     )
-    parser.add_argument(
-        "--python",
-        action="append",
-        default=[],
-        metavar="PATH",
-        help="target interpreter (repeatable; default: the active venv and every python3 on PATH)",
-    )
+    add_python(parser)
     add_root(parser)
     parser.add_argument("--bundle", metavar="PATH", help="where to write the combined bundle")
     parser.add_argument("--no-system-store", action="store_true", help="leave the OS trust store alone")

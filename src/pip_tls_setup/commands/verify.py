@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from pip_tls_setup.commands.common import print_json
+from pip_tls_setup.commands.common import add_python, print_json
 from pip_tls_setup.errors import EXIT_FAILED, EXIT_OK, InputError
 from pip_tls_setup.ui import Console
 
@@ -39,13 +39,7 @@ exit codes: 0 every check verified (or --offline), 1 a check failed, 2 bad input
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--python",
-        action="append",
-        default=[],
-        metavar="PATH",
-        help="target interpreter (repeatable; default: the active venv and every python3 on PATH)",
-    )
+    add_python(parser)
     parser.add_argument(
         "--probe-project",
         default="pip",

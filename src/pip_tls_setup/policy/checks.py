@@ -128,18 +128,25 @@ def uv_insecure_hosts(values: list[str], line: int, ctx: Context, source: str, c
         )
 
 
+def _known_only_at_run_time(url: str, line: int, ctx: Context, source: str, column: int | None) -> bool:
+    """A URL that is all variable: report it as a note (it cannot be judged statically)."""
+    if not origins.only_expansion(url):
+        return False
+    ctx.add(
+        "PTS401",
+        line,
+        f"{source} comes from {url}, which is only known at run time; it must be an https:// URL",
+        column=column,
+    )
+    return True
+
+
 def pip_index(url: str, line: int, ctx: Context, source: str, column: int | None = None) -> None:
     """One --index-url / --extra-index-url / --find-links / --pypi-url value."""
     url = url.strip()
     if not url:
         return
-    if origins.only_expansion(url):
-        ctx.add(
-            "PTS401",
-            line,
-            f"{source} comes from {url}, which is only known at run time; it must be an https:// URL",
-            column=column,
-        )
+    if _known_only_at_run_time(url, line, ctx, source, column):
         return
     origin = origins.insecure_index(url)
     if origin is None:
@@ -162,13 +169,7 @@ def uv_index(url: str, line: int, ctx: Context, source: str, column: int | None 
         url = url.split("=", 1)[1]  # --index name=url
     if not url:
         return
-    if origins.only_expansion(url):
-        ctx.add(
-            "PTS401",
-            line,
-            f"{source} comes from {url}, which is only known at run time; it must be an https:// URL",
-            column=column,
-        )
+    if _known_only_at_run_time(url, line, ctx, source, column):
         return
     origin = origins.insecure_index(url)
     if origin is None:
