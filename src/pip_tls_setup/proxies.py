@@ -206,8 +206,26 @@ def _bypass_environment(host: str, no_proxy_value: str | None) -> bool:
     return False
 
 
-def bypasses(url: str, env: Mapping[str, str]) -> tuple[bool, str | None]:
-    """Whether requests skips the environment proxy for ``url`` (and which ``NO_PROXY`` entry says so)."""
+# pip 26.2 vendors requests 2.34, whose NO_PROXY entries match on a domain boundary
+# ("corp.test" no longer matches "xcorp.test"); older pips match any string suffix.
+DOMAIN_BOUNDARY_PIP = (26, 2)
+
+
+def _entry_matches(hostname: str, with_port: str, entry: str, boundary: bool) -> bool:
+    if not boundary:
+        return hostname.endswith(entry) or with_port.endswith(entry)
+    entry = entry.lstrip(".")
+    if hostname == entry or with_port == entry:
+        return True
+    return hostname.endswith("." + entry) or with_port.endswith("." + entry)
+
+
+def bypasses(url: str, env: Mapping[str, str], pip_version: tuple[int, ...] | None = None) -> tuple[bool, str | None]:
+    """Whether requests skips the environment proxy for ``url`` (and which ``NO_PROXY`` entry says so).
+
+    ``pip_version`` selects the matching rule of the requests that pip vendors; unknown means the newest.
+    """
+    boundary = pip_version is None or pip_version >= DOMAIN_BOUNDARY_PIP
     parts = urlsplit(url)
     hostname = parts.hostname
     if hostname is None:
@@ -229,8 +247,7 @@ def bypasses(url: str, env: Mapping[str, str]) -> tuple[bool, str | None]:
                 port = None
             with_port = f"{hostname}:{port}" if port else hostname
             for entry in entries:
-                # requests' own check is a plain suffix match (no dot boundary).
-                if hostname.endswith(entry) or with_port.endswith(entry):
+                if _entry_matches(hostname, with_port, entry, boundary):
                     return True, entry
     env_no = environment_proxies(env).get("no")
     if _bypass_environment(hostname, env_no[0] if env_no else None):
@@ -238,9 +255,9 @@ def bypasses(url: str, env: Mapping[str, str]) -> tuple[bool, str | None]:
     return False, None
 
 
-def from_environment(url: str, env: Mapping[str, str]) -> ProxyURL | None:
+def from_environment(url: str, env: Mapping[str, str], pip_version: tuple[int, ...] | None = None) -> ProxyURL | None:
     """The proxy requests (``trust_env=True``) uses for ``url``, or None for a direct connection."""
-    if bypasses(url, env)[0]:
+    if bypasses(url, env, pip_version)[0]:
         return None
     proxies = environment_proxies(env)
     scheme = urlsplit(url).scheme.lower()
@@ -274,10 +291,10 @@ def for_pip(url: str, env: Mapping[str, str], pip_proxy: str | None, pip_version
         if modern:
             return Choice(option, f"{source}; pip >= 24.1 then ignores the environment (NO_PROXY too)", False)
         return Choice(option, f"{source} (pip's proxy option beats the environment's)", True)
-    from_env = from_environment(url, env)
+    from_env = from_environment(url, env, pip_version)
     if from_env is not None:
         return Choice(from_env, from_env.source, True)
-    skipped, entry = bypasses(url, env)
+    skipped, entry = bypasses(url, env, pip_version)
     if skipped and entry and environment_proxies(env).get(scheme):
         return Choice(None, f"NO_PROXY entry '{entry}' matches: direct connection", True)
     return Choice(None, "no proxy configured: direct connection", True)

@@ -45,7 +45,10 @@ def test_environment_choice_matches_pips_vendored_requests(
     monkeypatch: pytest.MonkeyPatch, env: dict[str, str], url: str
 ) -> None:
     """Real requests code (pip's vendored copy) is the oracle for the environment semantics."""
+    import pip
     from pip._vendor.requests.utils import get_environ_proxies, select_proxy
+
+    from pip_tls_setup.pythons import version_tuple
 
     for name in list(__import__("os").environ):
         if name.lower().endswith("_proxy") or name == "REQUEST_METHOD":
@@ -53,8 +56,16 @@ def test_environment_choice_matches_pips_vendored_requests(
     for name, value in env.items():
         monkeypatch.setenv(name, value)
     expected = select_proxy(url, get_environ_proxies(url))
-    chosen = proxies.from_environment(url, env)
+    chosen = proxies.from_environment(url, env, version_tuple(pip.__version__))
     assert (chosen.raw if chosen else None) == expected
+
+
+@pytest.mark.parametrize(("pip_version", "bypassed"), [((26, 1), True), ((26, 2), False), (None, False)])
+def test_no_proxy_suffix_rule_follows_the_targets_pip(pip_version: tuple[int, ...] | None, bypassed: bool) -> None:
+    """pip <= 26.1 (requests <= 2.33) matches any string suffix; pip 26.2+ (requests 2.34) a domain boundary."""
+    env = {"HTTPS_PROXY": "http://p:1", "NO_PROXY": "corp.test"}
+    assert proxies.bypasses("https://xcorp.test/simple/", env, pip_version)[0] is bypassed
+    assert proxies.bypasses("https://index.corp.test/simple/", env, pip_version)[0] is True
 
 
 def test_lower_case_wins_and_names_its_variable() -> None:
