@@ -41,6 +41,9 @@ _WRAPPER_VALUE_OPTS = {
     "chroot": frozenset({"--userspec", "--groups"}),
 }
 _SIMPLE_WRAPPERS = frozenset({"nohup", "exec", "command", "builtin", "time", "eatmydata", "fakeroot", "xvfb-run"})
+_UV_INDEX_OPTS = frozenset(
+    {"--index-url", "-i", "--extra-index-url", "--index", "--default-index", "-f", "--find-links"}
+)
 _UV_VALUE_OPTS = frozenset(
     {
         "--with",
@@ -591,18 +594,8 @@ class Analyser:
                 takes = name in _UV_VALUE_OPTS
                 if takes and not eq:
                     value = args[i + 1] if i + 1 < len(args) else ""
-                if name in ("--allow-insecure-host", "--trusted-host"):
-                    checks.uv_insecure_hosts([value], line, self.ctx, f"uv {name}")
-                elif name in (
-                    "--index-url",
-                    "-i",
-                    "--extra-index-url",
-                    "--index",
-                    "--default-index",
-                    "-f",
-                    "--find-links",
-                ):
-                    checks.uv_index(value, line, self.ctx, f"uv {name}")
+                if self.uv_option(name, value, line):
+                    pass
                 elif name in ("-r", "--requirements", "--requirement"):
                     self.requirement_file(value, line, "--requirement")
                 elif name in ("-c", "--constraints", "--constraint"):
@@ -630,6 +623,16 @@ class Analyser:
             for p in positionals[1:]:
                 checks.requirement_url(args[p], self.line(words[p]), self.ctx, "requirement")
 
+    def uv_option(self, name: str, value: str, line: int) -> bool:
+        """Check one uv option that can switch verification off or point at an index; True if it was one."""
+        if name in ("--allow-insecure-host", "--trusted-host"):
+            checks.uv_insecure_hosts([value], line, self.ctx, f"uv {name}")
+            return True
+        if name in _UV_INDEX_OPTS:
+            checks.uv_index(value, line, self.ctx, f"uv {name}")
+            return True
+        return False
+
     def uv_run(self, words: list[Word], start: int) -> None:
         args = [w.text for w in words]
         i = start
@@ -644,18 +647,7 @@ class Analyser:
                 takes = name in _UV_VALUE_OPTS
                 if takes and not eq:
                     value = args[i + 1] if i + 1 < len(args) else ""
-                if name in ("--allow-insecure-host", "--trusted-host"):
-                    checks.uv_insecure_hosts([value], line, self.ctx, f"uv {name}")
-                elif name in (
-                    "--index-url",
-                    "-i",
-                    "--extra-index-url",
-                    "--index",
-                    "--default-index",
-                    "-f",
-                    "--find-links",
-                ):
-                    checks.uv_index(value, line, self.ctx, f"uv {name}")
+                self.uv_option(name, value, line)
                 i += 2 if takes and not eq else 1
                 continue
             break
