@@ -88,12 +88,13 @@ def prepare(
         env=env,
     )
     if request.env_file:
-        _plan_env_file(plan, request.env_file)
+        _plan_env_file(plan, request.env_file, privilege)
     return SetupResult(request, info, store, targets, layout, plan, privilege, discovery_notes=notes, findings=findings)
 
 
-def _plan_env_file(plan: Plan, path: str) -> None:
+def _plan_env_file(plan: Plan, path: str, privilege: Privilege) -> None:
     host = Path(path).absolute()
+    planner.check_writable("--env-file", host, privilege)
     try:
         before: bytes | None = host.read_bytes()
     except FileNotFoundError:

@@ -86,6 +86,16 @@ def can_write(host: Path, privilege: Privilege) -> bool:
     return os.access(directory, os.W_OK) and (not host.exists() or os.access(host, os.W_OK))
 
 
+def check_writable(option: str, host: Path, privilege: Privilege) -> None:
+    """An output path must be a file we can write: fail before anything changes, not halfway."""
+    if host.is_dir():
+        raise InputError(f"{option} {host}", "is a directory", "give the path of a file")
+    if not can_write(host, privilege):
+        raise InputError(
+            f"{option} {host}", "is not writable", "choose a path you can write, or run as root / with sudo"
+        )
+
+
 def _read(host: Path) -> bytes | None:
     try:
         return host.read_bytes()
@@ -175,6 +185,8 @@ def build(
         raise InputError(
             "setup", "no corporate CA was given", "pass --ca FILE (repeatable) or set $PIP_TLS_SETUP_CA to the PEM text"
         )
+    for option, path in (("--bundle", layout.bundle), ("--bundle (corporate-only file)", layout.corporate)):
+        check_writable(option, root.host(path), privilege)
     _plan_store(plan, root, store, cas, options, privilege, query, layout)
     base, source = _base_bundle(root, store)
     exclude = _managed_fingerprints(root, store)

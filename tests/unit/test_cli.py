@@ -140,3 +140,27 @@ def test_inspect_reports_and_exits_1_on_leaf(tool, tmp_path: Path, ca) -> None:
 def test_undo_without_journal_is_fine(tool) -> None:
     run = tool("undo")
     assert run.returncode == 0 and "nothing to undo" in run.stderr
+
+
+@pytest.mark.parametrize("option", ["--bundle", "--env-file"])
+def test_output_path_that_is_a_directory_is_bad_input(tool, tmp_path: Path, ca, option: str) -> None:
+    import venv
+
+    venv.create(tmp_path / "venv", with_pip=False)
+    (tmp_path / "adir").mkdir()
+    args = [
+        "setup",
+        "--ca",
+        str(ca.write(tmp_path / "corp.pem")),
+        "--python",
+        str(tmp_path / "venv/bin/python"),
+        "--no-system-store",
+        "--offline",
+        "--bundle",
+        str(tmp_path / "out/b.pem"),
+    ]
+    args += [option, str(tmp_path / "adir")]
+    run = tool(*args)
+    assert run.returncode == 2, run.output
+    assert run.stderr.strip().count("\n") == 0 and "is a directory" in run.stderr
+    assert not (tmp_path / "out").exists()
