@@ -5,7 +5,10 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from pip_tls_setup.diagnose import DoctorRequest
 
 
 def add_python(parser: argparse.ArgumentParser, purpose: str = "target interpreter") -> None:
@@ -42,3 +45,19 @@ def add_output(parser: argparse.ArgumentParser) -> None:
 def print_json(data: Any) -> None:
     json.dump(data, sys.stdout, indent=2, sort_keys=False, default=str)
     sys.stdout.write("\n")
+
+
+def doctor_request(args: argparse.Namespace) -> DoctorRequest:
+    """The diagnosis request doctor and verify both build from their shared options."""
+    from pip_tls_setup.diagnose import DoctorRequest
+    from pip_tls_setup.rootfs import Root
+
+    return DoctorRequest(
+        root=Root.of(args.root),
+        pythons=args.python,
+        ca_paths=args.ca,
+        public_roots=args.public_roots,
+        index_urls=args.index_url,
+        timeout=args.timeout,
+        offline=args.offline,
+    )

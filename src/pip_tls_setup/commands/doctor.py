@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from pip_tls_setup.commands.common import add_python, print_json
+from pip_tls_setup.commands.common import add_python, doctor_request, print_json
 from pip_tls_setup.errors import EXIT_FAILED, EXIT_OK
 from pip_tls_setup.ui import Console
 
@@ -84,19 +84,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from pip_tls_setup import diagnose, inject, redact
-    from pip_tls_setup.rootfs import Root
 
     env = inject.environ()
     console = Console(quiet=args.quiet or args.json)
-    request = diagnose.DoctorRequest(
-        root=Root.of(args.root),
-        pythons=args.python,
-        ca_paths=args.ca,
-        public_roots=args.public_roots,
-        index_urls=args.index_url,
-        timeout=args.timeout,
-        offline=args.offline,
-    )
+    request = doctor_request(args)
     context = diagnose.prepare(request, env)
     report = diagnose.build(context)
     diagnose.render_text(

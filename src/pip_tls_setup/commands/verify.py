@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from pip_tls_setup.commands.common import add_python, print_json
+from pip_tls_setup.commands.common import add_python, doctor_request, print_json
 from pip_tls_setup.errors import EXIT_FAILED, EXIT_OK, InputError
 from pip_tls_setup.ui import Console
 
@@ -115,21 +115,12 @@ def read_env_file(path: str) -> dict[str, str]:
 
 def run(args: argparse.Namespace) -> int:
     from pip_tls_setup import diagnose, inject, redact, verify
-    from pip_tls_setup.rootfs import Root
 
     env = inject.environ()
     console = Console(quiet=args.quiet or args.json)
     project = check_project(args.probe_project)
     overlay = read_env_file(args.env_file) if args.env_file else {}
-    request = diagnose.DoctorRequest(
-        root=Root.of(args.root),
-        pythons=args.python,
-        ca_paths=args.ca,
-        public_roots=args.public_roots,
-        index_urls=args.index_url,
-        timeout=args.timeout,
-        offline=args.offline,
-    )
+    request = doctor_request(args)
     context = diagnose.prepare(request, env, with_targets=not args.offline)
     if overlay:
         views = [verify.View("with-env-file", f"this environment plus the variables in {args.env_file}", overlay)]

@@ -655,15 +655,23 @@ class Analyser:
             self.argv(words[i:], None)
 
     # -- other installers --------------------------------------------------------------------------
-    def cmd_poetry(self, words: list[Word]) -> None:
+    def _project_tool_subcommand(self, words: list[Word]) -> tuple[list[str], list[int], str] | None:
+        """poetry/pdm: the arguments, the positional indexes and the subcommand; ``run CMD`` is scanned as CMD."""
         args = [w.text for w in words]
         positional = [i for i, a in enumerate(args) if i > 0 and not a.startswith("-")]
         if not positional:
-            return
+            return None
         sub = args[positional[0]]
         if sub == "run" and len(positional) > 1:
             self.argv(words[positional[1] :], None)
+            return None
+        return args, positional, sub
+
+    def cmd_poetry(self, words: list[Word]) -> None:
+        found = self._project_tool_subcommand(words)
+        if found is None:
             return
+        args, positional, sub = found
         if sub == "config" and len(positional) >= 3:
             key, value = args[positional[1]], args[positional[2]]
             line = self.line(words[positional[1]])
@@ -685,14 +693,10 @@ class Analyser:
             checks.source_url(args[url_index], self.line(words[url_index]), self.ctx, "PTS204", "poetry source")
 
     def cmd_pdm(self, words: list[Word]) -> None:
-        args = [w.text for w in words]
-        positional = [i for i, a in enumerate(args) if i > 0 and not a.startswith("-")]
-        if not positional:
+        found = self._project_tool_subcommand(words)
+        if found is None:
             return
-        sub = args[positional[0]]
-        if sub == "run" and len(positional) > 1:
-            self.argv(words[positional[1] :], None)
-            return
+        args, positional, sub = found
         if sub == "config" and len(positional) >= 3:
             key, value = args[positional[1]].lower(), args[positional[2]]
             line = self.line(words[positional[1]])
