@@ -170,7 +170,7 @@ def main() -> int:
     real_prefix = sys.prefix
     sys.prefix = target
     try:
-        import pip_tls_setup.pythons  # noqa: F401  (binds the tool's own prefix)
+        import pip_tls_setup.target.pythons  # noqa: F401  (binds the tool's own prefix)
     finally:
         sys.prefix = real_prefix
     from pip_tls_setup.cli import main as cli_main

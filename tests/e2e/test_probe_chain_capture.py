@@ -23,7 +23,7 @@ SRC = Path(__file__).resolve().parents[2] / "src"
 SCRIPT = r"""
 import json, sys
 sys.path.insert(0, sys.argv[1])
-from pip_tls_setup import probe, proxies
+from pip_tls_setup.diagnosis import probe, proxies
 target = probe.Target.of(sys.argv[2])
 proxy = proxies.parse(sys.argv[3], "HTTPS_PROXY")
 obj = probe._attempt(target, proxy, probe._unverifying(), probe.Deadline(15), None)

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from corplab.isolation import clean_env, isolated
 
-from pip_tls_setup.policy import engine
+from pip_tls_setup.policy import scanner
 
 pytestmark = pytest.mark.e2e
 
@@ -95,7 +95,7 @@ def scan_text(tmp_path: Path, name: str, content: str) -> dict[str, list[str]]:
     root.mkdir(exist_ok=True)
     (root / name).write_text(content, encoding="utf-8")
     found: dict[str, list[str]] = {}
-    for finding in engine.scan([str(root)]).findings:
+    for finding in scanner.scan([str(root)]).findings:
         found.setdefault(finding.rule, []).append(finding.message)
     (root / name).unlink()
     return found
@@ -155,7 +155,7 @@ def test_config_file_spellings(python: str, tmp_path: Path) -> None:
     assert "global.trusted-host='a.example'" in listed
     assert "install.trusted-host='b.example\\nc.example'" in listed
     assert "download.pypi-url='http://d.example/simple'" in listed
-    found = sorted((f.line, f.rule) for f in engine.scan([str(conf)]).findings)
+    found = sorted((f.line, f.rule) for f in scanner.scan([str(conf)]).findings)
     assert found == [(2, "PTS101"), (4, "PTS101"), (5, "PTS101"), (7, "PTS201")]
 
 

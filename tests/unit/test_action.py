@@ -12,7 +12,7 @@ from typing import Any
 import yaml
 
 from pip_tls_setup.platforms import action
-from pip_tls_setup.platforms.report import Result
+from pip_tls_setup.platforms.cli_contract import Result
 
 REPO = Path(__file__).resolve().parents[2]
 ACTION = yaml.safe_load((REPO / "action.yml").read_text())
@@ -223,7 +223,7 @@ def test_pre_commit_hook_runs_the_scan_of_the_whole_repository() -> None:
 
 
 def test_dockerfiles_take_the_ca_as_a_secret_and_print_what_setup_prints() -> None:
-    from pip_tls_setup import envexport
+    from pip_tls_setup.inject.edits import envexport
 
     block = envexport.render(
         envexport.variables("/etc/pip-tls-setup/ca-bundle.pem", "/etc/pip-tls-setup/ca-bundle-corporate.pem"),

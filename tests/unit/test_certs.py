@@ -9,7 +9,7 @@ from corplab.pki import make_ca, make_leaf
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.serialization import pkcs7
 
-from pip_tls_setup.certs import CACert, dedupe, lint, load_certificates, parse_bundle
+from pip_tls_setup.ca.certs import CACert, dedupe, lint, load_certificates, parse_bundle
 from pip_tls_setup.errors import InputError
 
 

@@ -13,10 +13,11 @@ import pytest
 from corplab.isolation import clean_env, isolated
 from corplab.pki import make_ca
 
-from pip_tls_setup import diagnose, pythons, verify
 from pip_tls_setup.commands.verify import check_project, read_env_file
+from pip_tls_setup.diagnosis import doctor, verify
 from pip_tls_setup.errors import InputError
-from pip_tls_setup.rootfs import Root
+from pip_tls_setup.target import pythons
+from pip_tls_setup.target.root import Root
 from support.runs import run_cmd
 
 REPO = Path(__file__).resolve().parents[2]
@@ -73,17 +74,17 @@ def target(python: tuple[int, int, int] = (3, 11, 7), pip: str | None = "23.2.1"
     ],
 )
 def test_trust_of(entry: dict[str, Any], pip: str, kind: str, os_store: bool) -> None:
-    trust = diagnose.trust_of(target(pip=pip), entry, {}, ROOT, {})
+    trust = doctor.trust_of(target(pip=pip), entry, {}, ROOT, {})
     assert trust["kind"] == kind and trust["os_store"] is os_store
 
 
 def test_trust_of_names_where_a_ca_file_comes_from() -> None:
     entry = {"verify": "/r.pem", "ssl_context": False, "proxy": None}
     assert (
-        diagnose.trust_of(target(), entry, {"REQUESTS_CA_BUNDLE": "/r.pem"}, ROOT, {})["source"] == "REQUESTS_CA_BUNDLE"
+        doctor.trust_of(target(), entry, {"REQUESTS_CA_BUNDLE": "/r.pem"}, ROOT, {})["source"] == "REQUESTS_CA_BUNDLE"
     )
-    assert diagnose.trust_of(target(), entry, {"PIP_CERT": "/r.pem"}, ROOT, {"cert": "/r.pem"})["source"] == "PIP_CERT"
-    assert diagnose.trust_of(target(), entry, {}, ROOT, {"cert": "/r.pem"})["source"] == "pip config (cert =)"
+    assert doctor.trust_of(target(), entry, {"PIP_CERT": "/r.pem"}, ROOT, {"cert": "/r.pem"})["source"] == "PIP_CERT"
+    assert doctor.trust_of(target(), entry, {}, ROOT, {"cert": "/r.pem"})["source"] == "pip config (cert =)"
 
 
 def traps(
@@ -91,7 +92,7 @@ def traps(
 ) -> set[str]:
     view = {"pip": {"options": options or {}}}
     indexes = kw.get("indexes", [{"url": "https://index.corp.test/simple/", "proxy": None, "trust": {}}])
-    found = diagnose.traps_for(t, view, indexes, env or {}, kw.get("cas", []), kw.get("findings", {}), ROOT)
+    found = doctor.traps_for(t, view, indexes, env or {}, kw.get("cas", []), kw.get("findings", {}), ROOT)
     return {trap.id for trap in found}
 
 
@@ -119,7 +120,7 @@ def test_traps() -> None:
 def test_empty_curl_ca_bundle_is_an_error_only_where_it_switches_verification_off() -> None:
     def severity(pip: str) -> str:
         view = {"pip": {"options": {}}}
-        found = diagnose.traps_for(target(pip=pip), view, [], {"CURL_CA_BUNDLE": ""}, [], {}, ROOT)
+        found = doctor.traps_for(target(pip=pip), view, [], {"CURL_CA_BUNDLE": ""}, [], {}, ROOT)
         return next(t.severity for t in found if t.id == "curl-ca-bundle-empty")
 
     assert severity("22.1.2") == "error"
@@ -127,7 +128,7 @@ def test_empty_curl_ca_bundle_is_an_error_only_where_it_switches_verification_of
 
 
 def test_strict_x509_trap_needs_python_3_13() -> None:
-    from pip_tls_setup.certs import CACert, lint
+    from pip_tls_setup.ca.certs import CACert, lint
 
     weak = CACert(make_ca("Weak Root", "Weak", bc_critical=False).cert, "weak.pem")
     findings = {weak.sha256: lint(weak)}
@@ -267,11 +268,11 @@ def sample_report() -> dict[str, Any]:
 def test_text_and_markdown_renderings() -> None:
     lines: list[str] = []
     report = sample_report()
-    diagnose.render_text(report, lambda text, kind="": lines.append(text), lines.append, lines.append)
+    doctor.render_text(report, lambda text, kind="": lines.append(text), lines.append, lines.append)
     text = "\n".join(lines)
     assert "intercepted-unknown-ca" in text and "product  Zscaler" in text
     assert "pip-tls-setup setup --ca-from-proxy --ca-fingerprint sha256:" + "ab" * 32 in text
-    markdown = diagnose.render_markdown(report)
+    markdown = doctor.render_markdown(report)
     assert "| TLS intercepted | yes |" in markdown
     assert "\\| pipe" in markdown  # table cells are escaped
     assert "| **no** |" in markdown
@@ -294,8 +295,8 @@ def test_os_store_on_macos_and_windows_goes_through_truststore(monkeypatch: pyte
     """Mocked: these platforms cannot run here. The keychain / CryptoAPI are reached via truststore."""
     pytest.importorskip("truststore")
     for platform, name in (("darwin", "macOS keychain"), ("win32", "Windows certificate store")):
-        monkeypatch.setattr(diagnose.sys, "platform", platform)
-        source = diagnose.os_store_source(ROOT, None, None)
+        monkeypatch.setattr(doctor.sys, "platform", platform)
+        source = doctor.os_store_source(ROOT, None, None)
         assert source is not None and source.use_truststore and name in source.label
-    monkeypatch.setattr(diagnose.sys, "platform", "linux")
-    assert diagnose.os_store_source(ROOT, None, None) is None
+    monkeypatch.setattr(doctor.sys, "platform", "linux")
+    assert doctor.os_store_source(ROOT, None, None) is None

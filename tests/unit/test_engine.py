@@ -13,16 +13,17 @@ from pathlib import Path
 import pytest
 from corplab.pki import make_ca
 
-from pip_tls_setup import blocks, planner
-from pip_tls_setup.apply import FileSystem, apply, undo
-from pip_tls_setup.certs import CACert
-from pip_tls_setup.journal import Journal
-from pip_tls_setup.plan import Command, FileChange, Plan
-from pip_tls_setup.privilege import Privilege
-from pip_tls_setup.pythons import CertifiFacts, PipFacts, Target
-from pip_tls_setup.rootfs import Root
-from pip_tls_setup.stores.base import QueryResult
-from pip_tls_setup.stores.linux import DEBIAN
+from pip_tls_setup.ca.certs import CACert
+from pip_tls_setup.inject import planner
+from pip_tls_setup.inject.apply import FileSystem, apply, undo
+from pip_tls_setup.inject.edits import blocks
+from pip_tls_setup.inject.journal import Journal
+from pip_tls_setup.inject.plan import Command, FileChange, Plan
+from pip_tls_setup.inject.stores.base import QueryResult
+from pip_tls_setup.inject.stores.linux import DEBIAN
+from pip_tls_setup.target.privilege import Privilege
+from pip_tls_setup.target.pythons import CertifiFacts, PipFacts, Target
+from pip_tls_setup.target.root import Root
 
 PUBLIC = make_ca("Lab Public Root", "Lab Public Trust")
 CORP = make_ca("Example Corp Root CA", "Example Corp")
@@ -121,7 +122,7 @@ def test_combined_bundle_holds_public_roots_and_corporate_cas(tmp_path: Path) ->
     plan = build(root, [CACert(CORP.cert, "corp.pem")], DEBIAN)
     bundle = next(c.after for c in plan.files if c.path.endswith("ca-bundle.pem"))
     assert bundle is not None
-    from pip_tls_setup.certs import fingerprint, parse_bundle
+    from pip_tls_setup.ca.certs import fingerprint, parse_bundle
 
     found = {fingerprint(c) for c in parse_bundle(bundle)}
     assert found == {PUBLIC.sha256, CORP.sha256}
@@ -234,7 +235,7 @@ def test_missing_refresh_tool_skips_store_with_a_warning(tmp_path: Path) -> None
 
 def test_macos_command_plan(tmp_path: Path) -> None:
     """macOS cannot run here: the keychain is a fake ``security`` answer."""
-    from pip_tls_setup.stores.macos import SYSTEM_KEYCHAIN, MacOSKeychain
+    from pip_tls_setup.inject.stores.macos import SYSTEM_KEYCHAIN, MacOSKeychain
 
     plan = Plan()
     seen = []
@@ -261,7 +262,7 @@ def test_macos_command_plan(tmp_path: Path) -> None:
 
 def test_windows_command_plan(tmp_path: Path) -> None:
     """Windows cannot run here: ``certutil`` is faked."""
-    from pip_tls_setup.stores.windows import WindowsRootStore
+    from pip_tls_setup.inject.stores.windows import WindowsRootStore
 
     plan = Plan()
     WindowsRootStore().plan(

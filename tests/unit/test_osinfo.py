@@ -4,8 +4,9 @@ from pathlib import Path
 
 import pytest
 
-from pip_tls_setup import osinfo, stores
-from pip_tls_setup.rootfs import Root
+from pip_tls_setup.inject import stores
+from pip_tls_setup.target import osinfo
+from pip_tls_setup.target.root import Root
 
 
 @pytest.mark.parametrize(

@@ -7,7 +7,7 @@ import re
 import pytest
 
 from pip_tls_setup.platforms import github
-from pip_tls_setup.platforms.report import Change, Facts, Finding
+from pip_tls_setup.platforms.cli_contract import Change, Facts, Finding
 
 
 def test_annotation_names_file_line_and_title() -> None:

@@ -15,7 +15,7 @@ import pytest
 import yaml
 
 from pip_tls_setup.platforms import gitlab
-from pip_tls_setup.platforms.report import Result
+from pip_tls_setup.platforms.cli_contract import Result
 
 REPO = Path(__file__).resolve().parents[2]
 TEMPLATE = REPO / "templates" / "pip-tls-setup" / "template.yml"

@@ -5,9 +5,9 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from pip_tls_setup.plan import EnvVar
-from pip_tls_setup.platforms import detect, docker, report
-from pip_tls_setup.platforms.report import Facts, Result
+from pip_tls_setup.inject.plan import EnvVar
+from pip_tls_setup.platforms import cli_contract, detect, docker
+from pip_tls_setup.platforms.cli_contract import Facts, Result
 
 
 def test_detect_platform() -> None:
@@ -24,7 +24,7 @@ def test_findings_from_scan_json_contract() -> None:
             "not a finding",
         ]
     }
-    found = report.findings_from(data)
+    found = cli_contract.findings_from(data)
     assert [(f.rule, f.path, f.line, f.fix) for f in found] == [
         ("PTS101", "a/req.txt", 3, "f"),
         ("PTS9", "ci.yml", 0, ""),
@@ -32,12 +32,12 @@ def test_findings_from_scan_json_contract() -> None:
     assert "pw" not in found[1].message
     facts = Facts(findings=found)
     assert facts.findings_count == 1  # notes are informational
-    assert report.findings_from(None) == []
+    assert cli_contract.findings_from(None) == []
 
 
 def test_apply_doctor_reads_the_summary_headline() -> None:
     facts = Facts()
-    report.apply_doctor(
+    cli_contract.apply_doctor(
         facts,
         {
             "summary": {
@@ -55,16 +55,16 @@ def test_apply_doctor_reads_the_summary_headline() -> None:
     assert facts.vendor == "Zscaler"
     assert facts.diagnosis == "signed by a CA that is not public"
     clean = Facts()
-    report.apply_doctor(clean, {"summary": {"proxy": None, "intercepted": False, "issuer": None}})
+    cli_contract.apply_doctor(clean, {"summary": {"proxy": None, "intercepted": False, "issuer": None}})
     assert (clean.proxy, clean.intercepted, clean.issuer) == ("", "false", "")
     unknown = Facts()
-    report.apply_doctor(unknown, {"summary": {"intercepted": None}})
+    cli_contract.apply_doctor(unknown, {"summary": {"intercepted": None}})
     assert unknown.intercepted == ""
 
 
 def test_apply_setup_reads_setup_json() -> None:
     facts = Facts()
-    report.apply_setup(
+    cli_contract.apply_setup(
         facts,
         {
             "bundle": "/etc/pip-tls-setup/ca-bundle.pem",
@@ -89,16 +89,16 @@ def test_apply_setup_reads_setup_json() -> None:
         "issuer": "",
         "findings": "0",
     }
-    text = report.text(facts)
+    text = cli_contract.text(facts)
     assert "update   /etc/pip.conf" in text and "verify   passed" in text
 
 
 def test_proxy_from_env_and_secrets_never_leak() -> None:
     env = {"HTTPS_PROXY": "http://alice:s3cret@proxy:3128", "no_proxy": "x", "PIP_PROXY": "tok3n@p:1"}
-    assert report.proxy_from_env(env) == "http://alice:****@proxy:3128"
-    assert report.proxy_from_env({"https_proxy": "proxy:8080"}) == "http://proxy:8080"
-    assert report.proxy_from_env({}) == ""
-    assert sorted(report.proxy_secrets(env)) == ["s3cret", "tok3n"]
+    assert cli_contract.proxy_from_env(env) == "http://alice:****@proxy:3128"
+    assert cli_contract.proxy_from_env({"https_proxy": "proxy:8080"}) == "http://proxy:8080"
+    assert cli_contract.proxy_from_env({}) == ""
+    assert sorted(cli_contract.proxy_secrets(env)) == ["s3cret", "tok3n"]
 
 
 def test_result_errors_and_unavailable() -> None:
@@ -112,10 +112,10 @@ def test_result_errors_and_unavailable() -> None:
 
 
 def test_invoke_runs_the_cli_of_this_interpreter() -> None:
-    done = report.invoke(["--version"], {"PATH": "/usr/bin:/bin"})
+    done = cli_contract.invoke(["--version"], {"PATH": "/usr/bin:/bin"})
     assert done.returncode == 0 and "pip-tls-setup" in done.stdout
-    assert report.supports(report.invoke, {"PATH": "/usr/bin:/bin"}, "setup", "--no-system-store")
-    assert not report.supports(report.invoke, {"PATH": "/usr/bin:/bin"}, "setup", "--no-such-option")
+    assert cli_contract.supports(cli_contract.invoke, {"PATH": "/usr/bin:/bin"}, "setup", "--no-system-store")
+    assert not cli_contract.supports(cli_contract.invoke, {"PATH": "/usr/bin:/bin"}, "setup", "--no-such-option")
     assert sys.executable  # the tool's own environment runs the CLI
 
 

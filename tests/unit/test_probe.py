@@ -17,7 +17,7 @@ import pytest
 from corplab.pki import make_ca, make_leaf
 from corplab.servers import SilentPeer, TLSIndex, TunnelProxy
 
-from pip_tls_setup import probe, proxies
+from pip_tls_setup.diagnosis import probe, proxies
 
 
 class Clock:

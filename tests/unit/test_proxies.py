@@ -7,7 +7,7 @@ import itertools
 
 import pytest
 
-from pip_tls_setup import proxies
+from pip_tls_setup.diagnosis import proxies
 from pip_tls_setup.errors import InputError
 
 URLS = [
@@ -48,7 +48,7 @@ def test_environment_choice_matches_pips_vendored_requests(
     import pip
     from pip._vendor.requests.utils import get_environ_proxies, select_proxy
 
-    from pip_tls_setup.pythons import version_tuple
+    from pip_tls_setup.target.pythons import version_tuple
 
     for name in list(__import__("os").environ):
         if name.lower().endswith("_proxy") or name == "REQUEST_METHOD":

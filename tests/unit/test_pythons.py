@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from pip_tls_setup.errors import InputError
-from pip_tls_setup.pythons import candidates, discover, inventory, version_tuple
-from pip_tls_setup.rootfs import Root
+from pip_tls_setup.target.pythons import candidates, discover, inventory, version_tuple
+from pip_tls_setup.target.root import Root
 
 PYENV = sorted(glob.glob(os.path.expanduser("~/.pyenv/versions/3.*/bin/python3")))
 VERSIONS = ["3.8", "3.9", "3.10", "3.11", "3.12", "3.13"]

@@ -9,13 +9,13 @@ from pathlib import Path
 import pytest
 from corplab.pki import make_ca
 
-from pip_tls_setup import planner
-from pip_tls_setup.certs import CACert
+from pip_tls_setup.ca.certs import CACert
 from pip_tls_setup.errors import CheckFailed
-from pip_tls_setup.lock import RunLock
-from pip_tls_setup.privilege import Privilege
-from pip_tls_setup.rootfs import Root
-from pip_tls_setup.stores.linux import DEBIAN
+from pip_tls_setup.inject import planner
+from pip_tls_setup.inject.lock import RunLock
+from pip_tls_setup.inject.stores.linux import DEBIAN
+from pip_tls_setup.target.privilege import Privilege
+from pip_tls_setup.target.root import Root
 
 CA = make_ca("Example Corp Root CA", "Example Corp")
 

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from corplab.pki import make_ca, make_leaf
 
+from pip_tls_setup.ca.sources import CA_ENV, PINS_ENV, gather, parse_pin, parse_pins
 from pip_tls_setup.errors import InputError
-from pip_tls_setup.sources import CA_ENV, PINS_ENV, gather, parse_pin, parse_pins
 
 
 @pytest.fixture(scope="module")

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import configparser
 
-from pip_tls_setup import blocks, envexport, pipconf
-from pip_tls_setup.plan import EnvVar
+from pip_tls_setup.inject.edits import blocks, envexport, pipconf
+from pip_tls_setup.inject.plan import EnvVar
 
 PEM = "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n"
 

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from pip_tls_setup.vendors import VENDORS, identify
+from pip_tls_setup.diagnosis.vendors import VENDORS, identify
 
 
 @pytest.mark.parametrize(

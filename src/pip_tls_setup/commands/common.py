@@ -8,7 +8,7 @@ import sys
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from pip_tls_setup.diagnose import DoctorRequest
+    from pip_tls_setup.diagnosis.doctor import DoctorRequest
 
 
 def add_python(parser: argparse.ArgumentParser, purpose: str = "target interpreter") -> None:
@@ -49,8 +49,8 @@ def print_json(data: Any) -> None:
 
 def doctor_request(args: argparse.Namespace) -> DoctorRequest:
     """The diagnosis request doctor and verify both build from their shared options."""
-    from pip_tls_setup.diagnose import DoctorRequest
-    from pip_tls_setup.rootfs import Root
+    from pip_tls_setup.diagnosis.doctor import DoctorRequest
+    from pip_tls_setup.target.root import Root
 
     return DoctorRequest(
         root=Root.of(args.root),

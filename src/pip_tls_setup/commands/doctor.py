@@ -83,20 +83,22 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from pip_tls_setup import diagnose, inject, redact
+    from pip_tls_setup import redact
+    from pip_tls_setup.diagnosis import doctor
+    from pip_tls_setup.inject import flow
 
-    env = inject.environ()
+    env = flow.environ()
     console = Console(quiet=args.quiet or args.json)
     request = doctor_request(args)
-    context = diagnose.prepare(request, env)
-    report = diagnose.build(context)
-    diagnose.render_text(
+    context = doctor.prepare(request, env)
+    report = doctor.build(context)
+    doctor.render_text(
         report,
         lambda text, kind="": console.line(redact.scrub(text, context.secrets), kind),
         lambda text: console.heading(redact.scrub(text, context.secrets)),
         lambda text: console.warn(redact.scrub(text, context.secrets)),
     )
-    problem = diagnose.write_summary(env, redact.scrub(diagnose.render_markdown(report), context.secrets))
+    problem = doctor.write_summary(env, redact.scrub(doctor.render_markdown(report), context.secrets))
     if problem:
         console.warn(problem)
     if args.json:

@@ -11,7 +11,7 @@ from pip_tls_setup.errors import EXIT_FAILED, EXIT_OK, InputError
 from pip_tls_setup.ui import Console
 
 if TYPE_CHECKING:
-    from pip_tls_setup.certs import CACert
+    from pip_tls_setup.ca.certs import CACert
 
 NAME = "inspect"
 HELP = "lint certificate files: is it a CA, is it valid, will Python 3.13 accept it"
@@ -34,7 +34,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _load(path: str) -> list[CACert]:
-    from pip_tls_setup.certs import load_certificates
+    from pip_tls_setup.ca.certs import load_certificates
 
     file = Path(path)
     if file.is_dir():
@@ -49,7 +49,7 @@ def _load(path: str) -> list[CACert]:
 
 
 def run(args: argparse.Namespace) -> int:
-    from pip_tls_setup.certs import lint
+    from pip_tls_setup.ca.certs import lint
 
     console = Console(quiet=args.json)
     certs: list[CACert] = []

@@ -107,9 +107,9 @@ def _size(text: str) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
-    from pip_tls_setup.policy import engine
+    from pip_tls_setup.policy import scanner
     from pip_tls_setup.policy.findings import rank
-    from pip_tls_setup.report import render
+    from pip_tls_setup.policy.formats import render
 
     if not args.runtime:
         if args.python:
@@ -123,9 +123,9 @@ def run(args: argparse.Namespace) -> int:
     if not paths and not args.runtime:
         paths = ["."]
     if paths:
-        result = engine.scan(
+        result = scanner.scan(
             paths,
-            max_file_size=args.max_file_size or engine.DEFAULT_MAX_FILE_SIZE,
+            max_file_size=args.max_file_size or scanner.DEFAULT_MAX_FILE_SIZE,
             exclude=args.exclude,
             config=args.config,
         )
@@ -159,9 +159,9 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _runtime(args: argparse.Namespace) -> list[Finding]:
-    from pip_tls_setup import pythons
     from pip_tls_setup.policy import runtime
-    from pip_tls_setup.rootfs import Root
+    from pip_tls_setup.target import pythons
+    from pip_tls_setup.target.root import Root
 
     root = Root.of(args.root)
     env = dict(os.environ)

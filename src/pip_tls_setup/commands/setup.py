@@ -6,15 +6,15 @@ import argparse
 import sys
 from typing import TYPE_CHECKING, Any
 
-from pip_tls_setup import envexport
 from pip_tls_setup.commands.common import add_output, add_python, add_root, print_json
 from pip_tls_setup.commands.verify import add_setup_arguments, after_setup, ca_from_proxy
 from pip_tls_setup.errors import EXIT_FAILED, EXIT_OK
-from pip_tls_setup.plan import describe
+from pip_tls_setup.inject.edits import envexport
+from pip_tls_setup.inject.plan import describe
 from pip_tls_setup.ui import Console
 
 if TYPE_CHECKING:
-    from pip_tls_setup import inject
+    from pip_tls_setup.inject import flow
 
 NAME = "setup"
 HELP = "inject corporate CAs into the OS store, a combined bundle, each Python's certifi and pip config"
@@ -80,15 +80,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     # Heavy imports (cryptography, certifi) only when the command runs: keeps 'scan' fast.
-    from pip_tls_setup import inject, planner, privilege, sources
-    from pip_tls_setup.rootfs import Root
+    from pip_tls_setup.ca import sources
+    from pip_tls_setup.inject import flow, planner
+    from pip_tls_setup.target import privilege
+    from pip_tls_setup.target.root import Root
 
     console = Console(quiet=args.quiet or args.json)
-    env = inject.environ()
+    env = flow.environ()
     root = Root.of(args.root)
     pins = sources.parse_pins(args.ca_fingerprint, env)
     cas = sources.gather(args.ca, env, pins, extra=ca_from_proxy(args, env, pins))
-    request = inject.SetupRequest(
+    request = flow.SetupRequest(
         cas=cas,
         root=root,
         pythons=args.python,
@@ -102,7 +104,7 @@ def run(args: argparse.Namespace) -> int:
         env_file=args.env_file,
         dry_run=args.dry_run,
     )
-    result = inject.prepare(request, env, privilege.detect())
+    result = flow.prepare(request, env, privilege.detect())
     _show_inputs(console, result)
     if _policy_blocks(console, result, args.mode, args.json):
         return EXIT_FAILED
@@ -113,7 +115,7 @@ def run(args: argparse.Namespace) -> int:
         else:
             sys.stdout.write(envexport.render(result.plan.env, args.env_format or "shell"))
         return EXIT_OK
-    inject.execute(result, env)
+    flow.execute(result, env)
     _show_plan(console, result, dry_run=False)
     verified = after_setup(args, result, env, console)
     if args.json:
@@ -126,9 +128,9 @@ def run(args: argparse.Namespace) -> int:
     return EXIT_FAILED if verified is not None and not verified["ok"] else EXIT_OK
 
 
-def _policy_blocks(console: Console, result: inject.SetupResult, mode: str, as_json: bool) -> bool:
+def _policy_blocks(console: Console, result: flow.SetupResult, mode: str, as_json: bool) -> bool:
     """Report the runtime policy; in enforce mode, stop before anything is changed."""
-    from pip_tls_setup.report import text
+    from pip_tls_setup.policy.formats import text
 
     for finding in result.findings:
         if finding.failing:
@@ -151,7 +153,7 @@ def _policy_blocks(console: Console, result: inject.SetupResult, mode: str, as_j
     return True
 
 
-def _show_inputs(console: Console, result: inject.SetupResult) -> None:
+def _show_inputs(console: Console, result: flow.SetupResult) -> None:
     cas = result.request.cas
     console.heading(f"pip-tls-setup: {len(cas.certs)} corporate CA(s), root {result.request.root} ({result.os.pretty})")
     for cert in cas.certs:
@@ -168,7 +170,7 @@ def _show_inputs(console: Console, result: inject.SetupResult) -> None:
         console.item("skip", "note", note)
 
 
-def _show_plan(console: Console, result: inject.SetupResult, dry_run: bool) -> None:
+def _show_plan(console: Console, result: flow.SetupResult, dry_run: bool) -> None:
     plan = result.plan
     for note in plan.notes:
         if note.level == "warning":
@@ -190,7 +192,7 @@ def _show_plan(console: Console, result: inject.SetupResult, dry_run: bool) -> N
             console.line(f"environment written to {sink}")
 
 
-def report(result: inject.SetupResult) -> dict[str, Any]:
+def report(result: flow.SetupResult) -> dict[str, Any]:
     plan = result.plan
     applied = result.applied
     return {

@@ -27,17 +27,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from pip_tls_setup import inject, privilege
-    from pip_tls_setup.apply import FileSystem, undo
-    from pip_tls_setup.journal import Journal
-    from pip_tls_setup.lock import RunLock
-    from pip_tls_setup.rootfs import Root
+    from pip_tls_setup.inject import flow
+    from pip_tls_setup.inject.apply import FileSystem, undo
+    from pip_tls_setup.inject.journal import Journal
+    from pip_tls_setup.inject.lock import RunLock
+    from pip_tls_setup.target import privilege
+    from pip_tls_setup.target.root import Root
 
     console = Console(quiet=args.quiet or args.json)
-    env = inject.environ()
+    env = flow.environ()
     root = Root.of(args.root)
     level = privilege.detect()
-    state_dir = inject.state_dir_for(root, level, env, args.state_dir)
+    state_dir = flow.state_dir_for(root, level, env, args.state_dir)
     if not (state_dir / "journal.json").exists():
         console.line(f"nothing to undo: no journal in {state_dir}")
         if args.json:

@@ -11,8 +11,8 @@ from pip_tls_setup.errors import EXIT_FAILED, EXIT_OK, InputError
 from pip_tls_setup.ui import Console
 
 if TYPE_CHECKING:
-    from pip_tls_setup import inject
-    from pip_tls_setup.certs import CACert
+    from pip_tls_setup.ca.certs import CACert
+    from pip_tls_setup.inject import flow
 
 NAME = "verify"
 HELP = "prove pip reaches its index with verification on"
@@ -114,14 +114,16 @@ def read_env_file(path: str) -> dict[str, str]:
 
 
 def run(args: argparse.Namespace) -> int:
-    from pip_tls_setup import diagnose, inject, redact, verify
+    from pip_tls_setup import redact
+    from pip_tls_setup.diagnosis import doctor, verify
+    from pip_tls_setup.inject import flow
 
-    env = inject.environ()
+    env = flow.environ()
     console = Console(quiet=args.quiet or args.json)
     project = check_project(args.probe_project)
     overlay = read_env_file(args.env_file) if args.env_file else {}
     request = doctor_request(args)
-    context = diagnose.prepare(request, env, with_targets=not args.offline)
+    context = doctor.prepare(request, env, with_targets=not args.offline)
     if overlay:
         views = [verify.View("with-env-file", f"this environment plus the variables in {args.env_file}", overlay)]
     else:
@@ -143,7 +145,7 @@ def run(args: argparse.Namespace) -> int:
         lambda text, kind="": console.line(redact.scrub(text, context.secrets), kind),
         lambda text: console.heading(redact.scrub(text, context.secrets)),
     )
-    problem = diagnose.write_summary(env, redact.scrub(verify.render_markdown(report), context.secrets))
+    problem = doctor.write_summary(env, redact.scrub(verify.render_markdown(report), context.secrets))
     if problem:
         console.warn(problem)
     if args.json:
@@ -187,26 +189,26 @@ def ca_from_proxy(args: argparse.Namespace, env: dict[str, str], pins: set[str])
     Setup calls this before it changes anything, so it is also where the proxy settings its final
     verify will use are checked: a malformed proxy URL is bad input (exit 2), not a half-done setup.
     """
-    from pip_tls_setup.probe import check_timeout
+    from pip_tls_setup.diagnosis.probe import check_timeout
 
     check_timeout(args.timeout)
     if not args.no_verify and not args.offline:
-        from pip_tls_setup import proxies
+        from pip_tls_setup.diagnosis import proxies
 
         proxies.validate(env)
         check_project(args.probe_project)
     if not getattr(args, "ca_from_proxy", False):
         return []
-    from pip_tls_setup import diagnose
-    from pip_tls_setup.certs import CACert
+    from pip_tls_setup.ca.certs import CACert
+    from pip_tls_setup.diagnosis import doctor
     from pip_tls_setup.errors import CheckFailed
-    from pip_tls_setup.rootfs import Root
+    from pip_tls_setup.target.root import Root
 
     if args.offline:
         raise InputError("--ca-from-proxy", "needs the network, but --offline was given", "pass the CA with --ca")
-    request = diagnose.DoctorRequest(root=Root.of(args.root), pythons=args.python, timeout=args.timeout)
-    context = diagnose.prepare(request, env)
-    diagnose.build(context)
+    request = doctor.DoctorRequest(root=Root.of(args.root), pythons=args.python, timeout=args.timeout)
+    context = doctor.prepare(request, env)
+    doctor.build(context)
     if not context.results:
         raise InputError(
             "--ca-from-proxy", "found no target pip and so no index to reach", "name a target with --python"
@@ -265,18 +267,19 @@ def redact_url(text: str) -> str:
 
 
 def after_setup(
-    args: argparse.Namespace, result: inject.SetupResult, env: dict[str, str], console: Console
+    args: argparse.Namespace, result: flow.SetupResult, env: dict[str, str], console: Console
 ) -> dict[str, Any] | None:
     """Run verify at the end of setup: the durable files alone, and with the variables setup exported."""
-    from pip_tls_setup import diagnose, redact, verify
+    from pip_tls_setup import redact
+    from pip_tls_setup.diagnosis import doctor, verify
 
     if args.no_verify:
         console.item("skip", "verify", "skipped (--no-verify): nothing proves pip can reach its index")
         return None
     project = check_project(args.probe_project)
-    request = diagnose.DoctorRequest(root=result.request.root, pythons=args.python, timeout=args.timeout)
-    context = diagnose.prepare(request, env, with_targets=False)
-    diagnose.add_supplied(context, result.request.cas.certs)
+    request = doctor.DoctorRequest(root=result.request.root, pythons=args.python, timeout=args.timeout)
+    context = doctor.prepare(request, env, with_targets=False)
+    doctor.add_supplied(context, result.request.cas.certs)
     from pip_tls_setup.platforms import docker
 
     exported = {v.name: v.value for v in result.plan.env}

@@ -2,9 +2,9 @@
 
 - ``github``: workflow commands (annotations, ``::add-mask::``), step outputs, ``$GITHUB_ENV``,
   the step-summary Markdown; ``action`` is the GitHub Action's run step.
-- ``gitlab``: the dotenv report, collapsible log sections; ``gitlab_job`` is the component's run step.
+- ``gitlab``: the dotenv report, collapsible log sections; the component calls ``gitlab`` as its run step.
 - ``docker``: the ``ENV`` lines a Dockerfile needs, because ``RUN`` cannot set them for later layers.
-- ``report``: what the run steps read from the CLI's JSON (one reader for every platform).
+- ``cli_contract``: what the run steps read from the CLI's JSON (one reader for every platform).
 
 The wrappers (``action.yml``, the GitLab component, the Dockerfile step) stay thin: they bring the tool
 in and call these modules, which call the CLI's documented commands and JSON contracts.

@@ -28,7 +28,7 @@ from collections.abc import Mapping
 from typing import TextIO
 
 from pip_tls_setup.platforms import github
-from pip_tls_setup.platforms.report import (
+from pip_tls_setup.platforms.cli_contract import (
     Facts,
     Invoker,
     Result,

@@ -12,8 +12,8 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping, Sequence
 
-from pip_tls_setup import envexport
-from pip_tls_setup.plan import EnvVar
+from pip_tls_setup.inject.edits import envexport
+from pip_tls_setup.inject.plan import EnvVar
 
 MARKERS = ("/.dockerenv", "/run/.containerenv")
 HEADER = (

@@ -11,7 +11,7 @@ import secrets
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TextIO
 
-from pip_tls_setup.platforms.report import Facts, Finding
+from pip_tls_setup.platforms.cli_contract import Facts, Finding
 
 LEVELS = ("error", "warning", "notice")
 MIN_MASK_LENGTH = 4  # GitHub ignores very short masks; they would also hide ordinary words

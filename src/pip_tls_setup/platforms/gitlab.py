@@ -24,7 +24,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TextIO
 
-from pip_tls_setup.platforms.report import (
+from pip_tls_setup.platforms.cli_contract import (
     Facts,
     Invoker,
     Result,

@@ -1,3 +1,3 @@
 """Enforcement: find insecure installer configuration in a repository (``scan``) and in force on a
-machine (``runtime.evaluate``). Parsers report :class:`findings.Hit`; the engine turns them into
-:class:`findings.Finding`; ``pip_tls_setup.report`` renders them."""
+machine (``runtime.evaluate``). Parsers report :class:`findings.Hit`; the scanner turns them into
+:class:`findings.Finding`; ``pip_tls_setup.policy.formats`` renders them."""

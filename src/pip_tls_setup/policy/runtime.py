@@ -13,11 +13,11 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 
 from pip_tls_setup.policy import checks
 from pip_tls_setup.policy.context import Context, Options
-from pip_tls_setup.policy.engine import make_finding
 from pip_tls_setup.policy.findings import Finding, Hit, sort_key
 from pip_tls_setup.policy.parsers import PARSERS, ParseError
-from pip_tls_setup.pythons import Target, version_tuple
-from pip_tls_setup.rootfs import Root
+from pip_tls_setup.policy.scanner import make_finding
+from pip_tls_setup.target.pythons import Target, version_tuple
+from pip_tls_setup.target.root import Root
 
 # Where CI systems check out the repository: a CA file there is chosen by the repository's content.
 WORKSPACE_VARIABLES = (

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from pip_tls_setup.errors import InputError
-from pip_tls_setup.policy import engine
+from pip_tls_setup.policy import scanner
 
 TODAY = dt.date(2026, 6, 1)
 DOCKERFILE = (
@@ -23,7 +23,7 @@ def write(root: Path, files: dict[str, str]) -> None:
         path.write_text(content, encoding="utf-8")
 
 
-def rules_of(result: engine.ScanResult) -> list[tuple[str, int | None, str]]:
+def rules_of(result: scanner.ScanResult) -> list[tuple[str, int | None, str]]:
     return sorted((f.path, f.line, f.rule) for f in result.findings)
 
 
@@ -44,7 +44,7 @@ expires = 2026-12-31
 """,
         },
     )
-    result = engine.scan([str(tmp_path)], today=TODAY)
+    result = scanner.scan([str(tmp_path)], today=TODAY)
     assert rules_of(result) == [("docker/Dockerfile", 3, "PTS201")]
     assert [f.rule for f in result.suppressed] == ["PTS101"]
     assert result.suppressed[0].suppressed_by == "pyproject.toml:5"
@@ -65,7 +65,7 @@ expires = "2026-09-30"
 """,
         },
     )
-    result = engine.scan([str(tmp_path)], today=TODAY)
+    result = scanner.scan([str(tmp_path)], today=TODAY)
     assert ("docker/legacy/Dockerfile", 3, "PTS201") not in rules_of(result)
     assert ("Dockerfile", 3, "PTS201") in rules_of(result)
     assert ("docker/legacy/Dockerfile", 2, "PTS101") in rules_of(result)
@@ -85,7 +85,7 @@ expires = 2026-01-31
 """,
         },
     )
-    result = engine.scan([str(tmp_path)], today=TODAY)
+    result = scanner.scan([str(tmp_path)], today=TODAY)
     found = rules_of(result)
     assert ("Dockerfile", 2, "PTS101") in found
     assert (".pip-tls-setup.toml", 2, "PTS501") in found
@@ -102,7 +102,7 @@ def test_unused_exception_is_a_note(tmp_path: Path) -> None:
             "expires = 2027-01-01\n",
         },
     )
-    result = engine.scan([str(tmp_path)], today=TODAY)
+    result = scanner.scan([str(tmp_path)], today=TODAY)
     assert [(f.rule, f.severity) for f in result.findings] == [("PTS502", "note")]
 
 
@@ -121,7 +121,7 @@ def test_unused_exception_is_a_note(tmp_path: Path) -> None:
 def test_bad_exceptions_are_input_errors(tmp_path: Path, entry: str, problem: str) -> None:
     write(tmp_path, {"Dockerfile": DOCKERFILE, ".pip-tls-setup.toml": "[[exceptions]]\n" + entry})
     with pytest.raises(InputError) as caught:
-        engine.scan([str(tmp_path)], today=TODAY)
+        scanner.scan([str(tmp_path)], today=TODAY)
     assert problem in str(caught.value)
     assert str(caught.value).startswith(".pip-tls-setup.toml:1: ")
 
@@ -129,7 +129,7 @@ def test_bad_exceptions_are_input_errors(tmp_path: Path, entry: str, problem: st
 def test_broken_config_toml_is_an_input_error(tmp_path: Path) -> None:
     write(tmp_path, {".pip-tls-setup.toml": "[[exceptions]\n"})
     with pytest.raises(InputError, match="is not valid TOML"):
-        engine.scan([str(tmp_path)], today=TODAY)
+        scanner.scan([str(tmp_path)], today=TODAY)
 
 
 def test_inline_ignore_same_line_and_line_above(tmp_path: Path) -> None:
@@ -142,7 +142,7 @@ def test_inline_ignore_same_line_and_line_above(tmp_path: Path) -> None:
             "pip install --trusted-host c.example z  # pip-tls-setup: ignore[PTS201] wrong rule\n",
         },
     )
-    result = engine.scan([str(tmp_path)], today=TODAY)
+    result = scanner.scan([str(tmp_path)], today=TODAY)
     assert rules_of(result) == [("ci.sh", 4, "PTS101")]
     reasons = sorted(f.suppressed_by or "" for f in result.suppressed)
     assert reasons == ["inline: SEC-1 vendor box", "inline: SEC-2 lab mirror", "inline: SEC-2 lab mirror"]
@@ -151,7 +151,7 @@ def test_inline_ignore_same_line_and_line_above(tmp_path: Path) -> None:
 def test_inline_ignore_without_reason_is_an_input_error(tmp_path: Path) -> None:
     write(tmp_path, {"ci.sh": "pip install --trusted-host a.example x  # pip-tls-setup: ignore[PTS101]\n"})
     with pytest.raises(InputError) as caught:
-        engine.scan([str(tmp_path)], today=TODAY)
+        scanner.scan([str(tmp_path)], today=TODAY)
     assert str(caught.value).startswith("ci.sh:1: inline ignore of PTS101 has no reason")
 
 
@@ -163,10 +163,10 @@ def test_explicit_config_file(tmp_path: Path) -> None:
             "policy.toml": '[[exceptions]]\nrule = "PTS201"\nhost = "m.example"\nreason = "r"\nexpires = 2027-01-01\n',
         },
     )
-    result = engine.scan([str(tmp_path / "repo")], config=str(tmp_path / "policy.toml"), today=TODAY)
+    result = scanner.scan([str(tmp_path / "repo")], config=str(tmp_path / "policy.toml"), today=TODAY)
     assert rules_of(result) == [("Dockerfile", 2, "PTS101")]
     with pytest.raises(InputError, match="--config"):
-        engine.scan([str(tmp_path / "repo")], config=str(tmp_path / "missing.toml"), today=TODAY)
+        scanner.scan([str(tmp_path / "repo")], config=str(tmp_path / "missing.toml"), today=TODAY)
 
 
 def test_exclude_globs_from_config_and_command_line(tmp_path: Path) -> None:
@@ -179,8 +179,8 @@ def test_exclude_globs_from_config_and_command_line(tmp_path: Path) -> None:
             "pyproject.toml": '[tool.pip-tls-setup]\nexclude = ["examples/insecure/**"]\n',
         },
     )
-    assert {f.path for f in engine.scan([str(tmp_path)], today=TODAY).findings} == {"other/Dockerfile"}
-    assert engine.scan([str(tmp_path)], exclude=["other"], today=TODAY).findings == []
+    assert {f.path for f in scanner.scan([str(tmp_path)], today=TODAY).findings} == {"other/Dockerfile"}
+    assert scanner.scan([str(tmp_path)], exclude=["other"], today=TODAY).findings == []
     write(tmp_path, {"pyproject.toml": '[tool.pip-tls-setup]\nexclude = "examples"\n'})
     with pytest.raises(InputError, match="exclude must be a list"):
-        engine.scan([str(tmp_path)], today=TODAY)
+        scanner.scan([str(tmp_path)], today=TODAY)

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from pip_tls_setup.policy import engine, rules
+from pip_tls_setup.policy import rules, scanner
 from pip_tls_setup.policy.toml import loads
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "scan"
@@ -76,7 +76,7 @@ def materialise(case: Case, where: Path) -> None:
 @pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
 def test_case(case: Case, tmp_path: Path) -> None:
     materialise(case, tmp_path)
-    result = engine.scan([str(tmp_path)], today=TODAY)
+    result = scanner.scan([str(tmp_path)], today=TODAY)
     got = sorted((f.path, f.line, f.rule) for f in result.findings)
     want = sorted(case.expect, key=lambda e: (e[0], e[1] or 0, e[2]))
     detail = "\n".join(f"  {f.location} {f.rule} {f.message}" for f in result.findings)

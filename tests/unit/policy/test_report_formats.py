@@ -10,9 +10,9 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from pip_tls_setup.policy import engine, rules
+from pip_tls_setup.policy import rules, scanner
 from pip_tls_setup.policy.findings import Finding
-from pip_tls_setup.report import github, gitlab, render, sarif, text
+from pip_tls_setup.policy.formats import github, gitlab, render, sarif, text
 
 DATA = Path(__file__).resolve().parents[2] / "data"
 SCHEMA = DATA / "sarif-schema-2.1.0.json"
@@ -32,7 +32,7 @@ def findings(tmp_path: Path) -> list[Finding]:
         path = tmp_path / rel
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(content, encoding="utf-8")
-    result = engine.scan([str(tmp_path)])
+    result = scanner.scan([str(tmp_path)])
     env_finding = Finding(
         "PTS101", "error", "env:PIP_TRUSTED_HOST", None, "pip is told to trust host 'x'", "remove it", "t"
     )
@@ -118,9 +118,9 @@ def test_gitlab_code_quality(findings: list[Finding]) -> None:
 
 def test_gitlab_fingerprints_survive_line_moves(tmp_path: Path) -> None:
     (tmp_path / "Dockerfile").write_text("FROM x\nRUN pip install --trusted-host a.example y\n")
-    before = json.loads(gitlab.render(engine.scan([str(tmp_path)]).findings))
+    before = json.loads(gitlab.render(scanner.scan([str(tmp_path)]).findings))
     (tmp_path / "Dockerfile").write_text("FROM x\n\n\nRUN pip install --trusted-host a.example y\n")
-    after = json.loads(gitlab.render(engine.scan([str(tmp_path)]).findings))
+    after = json.loads(gitlab.render(scanner.scan([str(tmp_path)]).findings))
     assert before[0]["fingerprint"] == after[0]["fingerprint"]
     assert before[0]["location"]["lines"]["begin"] != after[0]["location"]["lines"]["begin"]
 

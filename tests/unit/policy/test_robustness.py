@@ -11,7 +11,7 @@ import pytest
 from test_fixtures import CASES
 
 from pip_tls_setup.errors import CheckFailed
-from pip_tls_setup.policy import classify, engine
+from pip_tls_setup.policy import classify, scanner
 from pip_tls_setup.policy.context import Context
 from pip_tls_setup.policy.parsers import PARSERS, ParseError
 
@@ -59,7 +59,7 @@ def test_mutated_fixtures_never_crash(seed: int) -> None:
 def test_bad_syntax_is_a_note_naming_the_line(tmp_path: Path) -> None:
     (tmp_path / ".gitlab-ci.yml").write_text("test:\n  script:\n    - pip install x\n  bad: [\n", encoding="utf-8")
     (tmp_path / "pyproject.toml").write_text("[tool.uv]\nindex-url = \n", encoding="utf-8")
-    notes = sorted((f.path, f.line, f.rule, f.severity) for f in engine.scan([str(tmp_path)]).findings)
+    notes = sorted((f.path, f.line, f.rule, f.severity) for f in scanner.scan([str(tmp_path)]).findings)
     assert notes == [(".gitlab-ci.yml", 5, "PTS402", "note"), ("pyproject.toml", 2, "PTS402", "note")]
 
 
@@ -70,4 +70,4 @@ def test_a_parser_bug_fails_closed_naming_the_file(tmp_path: Path, monkeypatch: 
     monkeypatch.setitem(PARSERS, "dockerfile", broken)
     (tmp_path / "Dockerfile").write_text("FROM x\nRUN pip install y\n", encoding="utf-8")
     with pytest.raises(CheckFailed, match=r"^Dockerfile: could not be checked \(ValueError: boom\)"):
-        engine.scan([str(tmp_path)])
+        scanner.scan([str(tmp_path)])

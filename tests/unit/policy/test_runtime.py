@@ -7,10 +7,10 @@ from pathlib import Path
 from typing import Any
 
 from pip_tls_setup.policy.findings import Finding
+from pip_tls_setup.policy.formats import text
 from pip_tls_setup.policy.runtime import evaluate
-from pip_tls_setup.pythons import Target, parse_inventory
-from pip_tls_setup.report import text
-from pip_tls_setup.rootfs import Root
+from pip_tls_setup.target.pythons import Target, parse_inventory
+from pip_tls_setup.target.root import Root
 
 
 def target(pip_version: str = "24.2", config_files: dict[str, list[str]] | None = None, **extra: Any) -> Target:
@@ -156,7 +156,7 @@ def test_ca_variables(tmp_path: Path) -> None:
 
 def test_setup_exports_are_not_flagged(tmp_path: Path) -> None:
     """The variables setup itself exports point at its combined bundle: nothing to report."""
-    from pip_tls_setup import envexport
+    from pip_tls_setup.inject.edits import envexport
 
     bundle = "/etc/pip-tls-setup/ca-bundle.pem"
     root = make_root(tmp_path, {bundle: "pem", "/etc/pip-tls-setup/corporate.pem": "pem"})

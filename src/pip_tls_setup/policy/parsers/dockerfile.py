@@ -14,7 +14,7 @@ import posixpath
 import re
 from dataclasses import dataclass, field
 
-from pip_tls_setup.policy import checks, commands, shell
+from pip_tls_setup.policy import checks, invocations, shell
 from pip_tls_setup.policy.context import Context
 from pip_tls_setup.policy.shell import Word
 
@@ -151,14 +151,14 @@ def run(segments: Segments, heredocs: list[Heredoc], ctx: Context) -> None:
         if isinstance(argv, list) and all(isinstance(a, str) for a in argv):
             offset = text.index("[")
             words = [Word(a, offset, offset + 1) for a in argv]
-            commands.Analyser(ctx, segments.line).argv(words, None)
+            invocations.Analyser(ctx, segments.line).argv(words, None)
             return
     if heredocs and not re.sub(_HEREDOC, "", body).strip():
         # "RUN <<EOF": each here-document is a script for the default shell
         for heredoc in heredocs:
             if heredoc.body.startswith("#!") and not re.match(r"#!\S*/(env\s+)?(ba|da|z|k)?sh\b", heredoc.body):
                 continue
-            commands.analyse(heredoc.body, ctx.shifted(heredoc.first_line))
+            invocations.analyse(heredoc.body, ctx.shifted(heredoc.first_line))
         return
     if heredocs:
         # "RUN cat <<EOF > /etc/pip.conf": give the shell the here-documents as they are in the file
@@ -167,10 +167,10 @@ def run(segments: Segments, heredocs: list[Heredoc], ctx: Context) -> None:
         for heredoc in heredocs:
             full.add("\n" + heredoc.raw, heredoc.first_line - 1)
         script = shell.parse(full.text)
-        commands.Analyser(ctx, full.line).script(script)
+        invocations.Analyser(ctx, full.line).script(script)
         return
     script = shell.parse(text)
-    commands.Analyser(ctx, segments.line).script(script)
+    invocations.Analyser(ctx, segments.line).script(script)
 
 
 def env(keyword: str, segments: Segments, ctx: Context) -> None:
@@ -206,7 +206,7 @@ def copy(
         dest = tokens[-1]
         for heredoc in heredocs:
             target = dest if not dest.endswith("/") else dest + heredoc.delimiter
-            kind = commands.classify_target(target)
+            kind = invocations.classify_target(target)
             if kind:
                 ctx.content(kind, heredoc.body, image_ctx.shifted(heredoc.first_line, kind))
         return
@@ -231,6 +231,6 @@ def copy(
         if "://" in source or any(ch in source for ch in "*?[") or source.startswith("<<"):
             continue
         target = dest + posixpath.basename(source.rstrip("/")) if dest.endswith("/") else dest
-        kind = commands.classify_target(target)
+        kind = invocations.classify_target(target)
         if kind:
             ctx.follow(source, kind, first)

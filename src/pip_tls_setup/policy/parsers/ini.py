@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from pip_tls_setup.policy import checks, commands
+from pip_tls_setup.policy import checks, invocations
 from pip_tls_setup.policy.context import Context
 from pip_tls_setup.policy.parsers import requirements
 
@@ -99,11 +99,11 @@ def toxini(text: str, ctx: Context) -> None:
         if not (section.startswith("testenv") or section in ("tox", "tox:tox")):
             continue
         if key == "install_command":
-            commands.analyse(entry.value.replace("\n", " "), ctx.at_line(entry.line))
+            invocations.analyse(entry.value.replace("\n", " "), ctx.at_line(entry.line))
         elif key in ("commands", "commands_pre", "commands_post", "allowlist_externals_commands"):
             for value, line in entry.values:
                 if value:
-                    commands.analyse(value, ctx.at_line(line))
+                    invocations.analyse(value, ctx.at_line(line))
         elif key == "deps":
             for value, line in entry.values:
                 if value:

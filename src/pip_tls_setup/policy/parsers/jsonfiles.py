@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from pip_tls_setup.policy import checks, commands, shell
+from pip_tls_setup.policy import checks, invocations, shell
 from pip_tls_setup.policy.context import Context
 from pip_tls_setup.policy.parsers import ParseError
 
@@ -171,10 +171,10 @@ def _command(node: Node | None, ctx: Context) -> None:
     if node is None:
         return
     if isinstance(node.value, str):
-        commands.analyse(node.value, ctx.at_line(node.line))
+        invocations.analyse(node.value, ctx.at_line(node.line))
     elif isinstance(node.value, list):
         words = [shell.Word(item.value, 0, 0) for item in node.value if isinstance(item.value, str)]
-        commands.Analyser(ctx.at_line(node.line), lambda _o: 1).argv(words, None)
+        invocations.Analyser(ctx.at_line(node.line), lambda _o: 1).argv(words, None)
     elif isinstance(node.value, dict):  # parallel commands: {"name": "cmd" | [argv]}
         for item in node.value.values():
             _command(item, ctx)

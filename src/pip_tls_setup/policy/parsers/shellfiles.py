@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from pip_tls_setup.policy import checks, commands
+from pip_tls_setup.policy import checks, invocations
 from pip_tls_setup.policy.context import Context
 
 _MAKE_ASSIGN = re.compile(
@@ -27,7 +27,7 @@ _JENKINS_WITHENV = re.compile(r"['\"](?P<name>[A-Z_][A-Z0-9_]*)=(?P<value>[^'\"]
 
 
 def shell(text: str, ctx: Context) -> None:
-    commands.analyse(text, ctx)
+    invocations.analyse(text, ctx)
 
 
 def makefile(text: str, ctx: Context) -> None:
@@ -81,17 +81,17 @@ def makefile(text: str, ctx: Context) -> None:
         value = value.replace("$$", "$")
         if is_export or export_all or name in exported:
             checks.variable(name, value, start, ctx)
-        commands.option_assignment(value, start, ctx, known)
+        invocations.option_assignment(value, start, ctx, known)
     for start, body, recipe in logical:
         if recipe:
             parts = body.split("\n")
             # the first line loses its tab and @/-/+ prefixes; continuation lines only the tab
             text = "\n".join([_strip_recipe_prefix(parts[0]), *(p[1:] if p.startswith("\t") else p for p in parts[1:])])
-            commands.analyse(text.replace("$$", "$"), ctx.shifted(start), known)
+            invocations.analyse(text.replace("$$", "$"), ctx.shifted(start), known)
             continue
         rule = re.match(r"^[^=:#]+:(?!=)[^;#=]*;(?P<cmd>.*)$", body)
         if rule:
-            commands.analyse(rule.group("cmd").replace("$$", "$"), ctx.at_line(start), known)
+            invocations.analyse(rule.group("cmd").replace("$$", "$"), ctx.at_line(start), known)
 
 
 def _strip_recipe_prefix(line: str) -> str:
@@ -113,7 +113,7 @@ def powershell(text: str, ctx: Context) -> None:
     converted = converted.replace("`", " ")
     converted = re.sub(r"<#.*?#>", lambda m: re.sub(r"[^\n]", " ", m.group(0)), converted, flags=re.DOTALL)
     converted = _PS_ENV.sub(lambda m: " " * len(m.group(0)), converted)
-    commands.analyse(converted, ctx)
+    invocations.analyse(converted, ctx)
 
 
 def batch(text: str, ctx: Context) -> None:
@@ -131,7 +131,7 @@ def batch(text: str, ctx: Context) -> None:
             continue
         stripped = re.sub(r"^call\s+", "", stripped, flags=re.IGNORECASE)
         cleaned.append(stripped[:-1] + "\\" if stripped.endswith("^") else stripped)
-    commands.analyse("\n".join(cleaned), ctx)
+    invocations.analyse("\n".join(cleaned), ctx)
 
 
 def _windows_name(name: str) -> str:
@@ -153,7 +153,7 @@ def jenkinsfile(text: str, ctx: Context) -> None:
             continue
         body = text[start:end]
         first = text.count("\n", 0, start) + 1
-        commands.analyse(body, ctx.shifted(first))
+        invocations.analyse(body, ctx.shifted(first))
     for number, line in enumerate(text.splitlines(), start=1):
         env = _JENKINS_ENV.match(line)
         if env:

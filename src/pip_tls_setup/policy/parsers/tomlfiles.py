@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from pip_tls_setup.policy import checks, commands, shell
+from pip_tls_setup.policy import checks, invocations, shell
 from pip_tls_setup.policy.context import Context
 from pip_tls_setup.policy.parsers import ParseError, requirements
 from pip_tls_setup.policy.toml import Document, TomlError, loads
@@ -168,7 +168,7 @@ def cibuildwheel(doc: Document, ctx: Context) -> None:
                     checks.variable(name, value, doc.line(*path, "environment", name), ctx)
         for key in ("before-all", "before-build", "before-test", "test-command"):
             for index, command in _strings(entry.get(key)):
-                commands.analyse(command, ctx.at_line(_line(doc, (*path, key), index)))
+                invocations.analyse(command, ctx.at_line(_line(doc, (*path, key), index)))
 
 
 def tox_table(doc: Document, base: Path, ctx: Context) -> None:
@@ -190,12 +190,12 @@ def tox_table(doc: Document, base: Path, ctx: Context) -> None:
         install = env.get("install_command")
         if isinstance(install, list) and all(isinstance(a, str) for a in install):
             words = [shell.Word(a, 0, 0) for a in install]
-            commands.Analyser(ctx.at_line(doc.line(*path, "install_command")), lambda _o: 1).argv(words, None)
+            invocations.Analyser(ctx.at_line(doc.line(*path, "install_command")), lambda _o: 1).argv(words, None)
         for key in ("commands", "commands_pre", "commands_post"):
             for i, command in enumerate(env.get(key) or []):
                 if isinstance(command, list) and all(isinstance(a, str) for a in command):
                     words = [shell.Word(a, 0, 0) for a in command]
-                    commands.Analyser(ctx.at_line(doc.line(*path, key, i)), lambda _o: 1).argv(words, None)
+                    invocations.Analyser(ctx.at_line(doc.line(*path, key, i)), lambda _o: 1).argv(words, None)
 
 
 def toxtoml(text: str, ctx: Context) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pip_tls_setup.policy import checks, commands, shell
+from pip_tls_setup.policy import checks, invocations, shell
 from pip_tls_setup.policy.context import Context
 from pip_tls_setup.policy.parsers import ParseError, requirements
 
@@ -84,9 +84,9 @@ def script(node: Node, ctx: Context) -> None:
     text = scalar(node)
     if text is not None:
         if node.style in ("|", None, "'", '"'):
-            commands.analyse(text, ctx.shifted(line_of(node)))
+            invocations.analyse(text, ctx.shifted(line_of(node)))
         else:  # folded: lines do not map one to one
-            commands.analyse(text, ctx.at_line(line_of(node)))
+            invocations.analyse(text, ctx.at_line(line_of(node)))
         return
     for item in seq(node):
         if _kind(item) == "MappingNode":
@@ -159,7 +159,7 @@ def github_steps(node: Node, ctx: Context) -> None:
             if text is None:
                 continue
             if name == "pip-install":  # actions/setup-python: "pip install <this>"
-                commands.analyse("pip install " + text.replace("\n", " "), ctx.at_line(line_of(value)))
+                invocations.analyse("pip install " + text.replace("\n", " "), ctx.at_line(line_of(value)))
             elif name in ("build-args", "build_args"):
                 for offset, entry in enumerate(text.splitlines()):
                     key, eq, val = entry.strip().partition("=")
@@ -280,10 +280,10 @@ def compose(text: str, ctx: Context) -> None:
             for key in ("command", "entrypoint"):
                 node = get(service, key)
                 if scalar(node) is not None:
-                    commands.analyse(scalar(node) or "", ctx.at_line(line_of(node)))
+                    invocations.analyse(scalar(node) or "", ctx.at_line(line_of(node)))
                 elif seq(node):
                     words = [shell.Word(scalar(i) or "", 0, 0) for i in seq(node)]
-                    commands.Analyser(ctx.at_line(line_of(node)), lambda _o: 1).argv(words, None)
+                    invocations.Analyser(ctx.at_line(line_of(node)), lambda _o: 1).argv(words, None)
             env_file = get(service, "env_file")
             for item in [env_file] if scalar(env_file) is not None else seq(env_file):
                 path = scalar(item) if scalar(item) is not None else scalar(get(item, "path"))

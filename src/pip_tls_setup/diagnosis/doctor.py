@@ -24,10 +24,13 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from pip_tls_setup import __version__, osinfo, pipview, probe, proxies, pythons, redact, stores
-from pip_tls_setup.certs import CACert, LintFinding
+from pip_tls_setup import __version__, redact
+from pip_tls_setup.ca.certs import CACert, LintFinding
+from pip_tls_setup.diagnosis import pip_view, probe, proxies
 from pip_tls_setup.errors import InputError
-from pip_tls_setup.rootfs import Root
+from pip_tls_setup.inject import stores
+from pip_tls_setup.target import osinfo, pythons
+from pip_tls_setup.target.root import Root
 
 if TYPE_CHECKING:
     from cryptography import x509
@@ -83,8 +86,8 @@ def load_supplied(paths: Sequence[str], env: Mapping[str, str]) -> tuple[list[CA
     """
     from pathlib import Path
 
-    from pip_tls_setup import sources
-    from pip_tls_setup.certs import dedupe, lint, load_certificates
+    from pip_tls_setup.ca import sources
+    from pip_tls_setup.ca.certs import dedupe, lint, load_certificates
 
     certs: list[CACert] = []
     for raw in paths:
@@ -116,7 +119,7 @@ def public_roots_source(path: str | None) -> probe.TrustSource:
             raise InputError(
                 f"--public-roots {path}", "does not exist", "give a PEM bundle of the roots to call public"
             )
-        from pip_tls_setup.certs import parse_bundle
+        from pip_tls_setup.ca.certs import parse_bundle
 
         with open(path, "rb") as handle:
             if not parse_bundle(handle.read()):
@@ -161,7 +164,7 @@ def environment_source(root: Root, env: Mapping[str, str]) -> probe.TrustSource 
             data += root.host(path).read_text("ascii", "replace") + "\n"
         except OSError:
             continue
-    from pip_tls_setup.certs import parse_bundle
+    from pip_tls_setup.ca.certs import parse_bundle
 
     if not parse_bundle(data.encode("ascii", "replace")):
         return None
@@ -203,7 +206,7 @@ def add_supplied(context: Context, certs: Sequence[CACert]) -> None:
     """Name these CAs in diagnoses (setup's validated CAs, for the verify it runs)."""
     if not certs:
         return
-    from pip_tls_setup.certs import dedupe
+    from pip_tls_setup.ca.certs import dedupe
 
     context.supplied = dedupe([*context.supplied, *certs])
     context.sources = [s for s in context.sources if s.key != "supplied"]
@@ -321,7 +324,7 @@ def _verify_source(path: str, env: Mapping[str, str], options: Mapping[str, Any]
 
 
 def _load_anchors(root: Root, files: Iterable[str]) -> list[x509.Certificate]:
-    from pip_tls_setup.certs import parse_bundle
+    from pip_tls_setup.ca.certs import parse_bundle
 
     anchors: list[x509.Certificate] = []
     for logical in files:
@@ -619,14 +622,14 @@ def build(context: Context) -> dict[str, Any]:
     notes = list(context.notes)
     for target in context.targets:
         request = {"fetch": False, "budget": 30, "step": 10, "urls": list(context.request.index_urls)}
-        run = pipview.run(root, target, env, request, timeout=120)
+        run = pip_view.run(root, target, env, request, timeout=120)
         view = run.data
-        pip_view = view.get("pip") or {}
-        options = pip_view.get("options") or {}
-        origins = pip_view.get("origins") or {}
+        answer = view.get("pip") or {}
+        options = answer.get("options") or {}
+        origins = answer.get("origins") or {}
         context.secrets.extend(proxies.secrets({}, [str(options.get("proxy") or "")]))
         indexes: list[dict[str, Any]] = []
-        for entry in pip_view.get("urls") or []:
+        for entry in answer.get("urls") or []:
             url = str(entry.get("index") or "")
             context.secrets.extend(redact.secrets_in(url))
             actual = entry.get("proxy")
@@ -647,9 +650,9 @@ def build(context: Context) -> dict[str, Any]:
             key = (url, proxy_url.raw if proxy_url else "")
             wanted.setdefault(key, (url, proxy_url, source))
             pending.append((index, target, [url, key[1]]))
-        error = run.error or _error_text(pip_view.get("error"))
-        truststore_active = any(bool(e.get("ssl_context")) for e in pip_view.get("urls") or []) or (
-            not pip_view.get("urls") and target.truststore_active
+        error = run.error or _error_text(answer.get("error"))
+        truststore_active = any(bool(e.get("ssl_context")) for e in answer.get("urls") or []) or (
+            not answer.get("urls") and target.truststore_active
         )
         found = traps_for(target, view, indexes, env, context.supplied, context.findings, root)
         for trap in found:
@@ -663,7 +666,7 @@ def build(context: Context) -> dict[str, Any]:
                 "ssl": target.ssl,
                 "openssl": target.openssl,
                 "pip": target.pip.version if target.pip else None,
-                "method": pip_view.get("method"),
+                "method": answer.get("method"),
                 "truststore_active": truststore_active,
                 "legacy_certs": "legacy-certs" in (options.get("deprecated_features") or []),
                 "requests": target.requests,
@@ -791,7 +794,7 @@ def _strict_chain_traps(
     results: Sequence[probe.ProbeResult], targets: Sequence[pythons.Target]
 ) -> list[tuple[Trap, str]]:
     """Python 3.13 strict X.509 problems of the CA certificates the proxy presented."""
-    from pip_tls_setup.certs import lint
+    from pip_tls_setup.ca.certs import lint
 
     modern = [t for t in targets if t.version >= (3, 13)]
     if not modern:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import shlex
 from collections.abc import Sequence
 
-from pip_tls_setup.plan import EnvVar
+from pip_tls_setup.inject.plan import EnvVar
 
 # Each of these *replaces* the default roots, so each gets the combined bundle.
 BUNDLE_VARIABLES = (

@@ -7,11 +7,11 @@ Windows are command plans over their native tools.
 
 from __future__ import annotations
 
-from pip_tls_setup.osinfo import OSInfo
-from pip_tls_setup.stores.base import Query, TrustStore, run_query
-from pip_tls_setup.stores.linux import FAMILIES
-from pip_tls_setup.stores.macos import MacOSKeychain
-from pip_tls_setup.stores.windows import WindowsRootStore
+from pip_tls_setup.inject.stores.base import Query, TrustStore, run_query
+from pip_tls_setup.inject.stores.linux import FAMILIES
+from pip_tls_setup.inject.stores.macos import MacOSKeychain
+from pip_tls_setup.inject.stores.windows import WindowsRootStore
+from pip_tls_setup.target.osinfo import OSInfo
 
 __all__ = ["Query", "TrustStore", "for_os", "run_query"]
 

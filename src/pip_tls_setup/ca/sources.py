@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from pip_tls_setup.certs import CACert, LintFinding, dedupe, lint, load_certificates
+from pip_tls_setup.ca.certs import CACert, LintFinding, dedupe, lint, load_certificates
 from pip_tls_setup.errors import InputError
 
 CA_ENV = "PIP_TLS_SETUP_CA"

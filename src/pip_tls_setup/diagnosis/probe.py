@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from pip_tls_setup import __version__, redact
-from pip_tls_setup.proxies import ProxyURL
+from pip_tls_setup.diagnosis.proxies import ProxyURL
 
 if TYPE_CHECKING:
     from cryptography import x509
@@ -238,7 +238,7 @@ def describe_chain(ders: Sequence[bytes]) -> list[ChainCert]:
 
     from cryptography import x509 as _x509
 
-    from pip_tls_setup.certs import common_name, is_ca, organization
+    from pip_tls_setup.ca.certs import common_name, is_ca, organization
 
     found: list[ChainCert] = []
     for der in ders:
@@ -821,7 +821,7 @@ def _run(
 
 
 def _anchors(source: TrustSource) -> list[x509.Certificate]:
-    from pip_tls_setup.certs import parse_bundle
+    from pip_tls_setup.ca.certs import parse_bundle
 
     data = source.cadata.encode("ascii", "replace") if source.cadata else b""
     if source.cafile:
@@ -932,7 +932,7 @@ def _san_names(cert: ChainCert) -> list[str]:
 
 
 def _label(result: ProbeResult) -> None:
-    from pip_tls_setup.vendors import identify
+    from pip_tls_setup.diagnosis.vendors import identify
 
     pairs: list[tuple[str, str]] = []
     for cert in result.chain:

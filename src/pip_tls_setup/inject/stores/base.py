@@ -9,9 +9,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Callable
 
-from pip_tls_setup.certs import CACert
-from pip_tls_setup.plan import Plan
-from pip_tls_setup.rootfs import Root
+from pip_tls_setup.ca.certs import CACert
+from pip_tls_setup.inject.plan import Plan
+from pip_tls_setup.target.root import Root
 
 
 @dataclass(frozen=True)

@@ -14,15 +14,15 @@ from pathlib import Path
 import certifi
 from cryptography.hazmat.primitives.serialization import Encoding
 
-from pip_tls_setup import blocks, envexport, pipconf
-from pip_tls_setup.certs import CACert, fingerprint, parse_bundle
+from pip_tls_setup.ca.certs import CACert, fingerprint, parse_bundle
 from pip_tls_setup.errors import InputError
-from pip_tls_setup.plan import FileChange, Plan
-from pip_tls_setup.privilege import Privilege
-from pip_tls_setup.pythons import CertifiFacts, Target
-from pip_tls_setup.rootfs import Root
-from pip_tls_setup.stores import Query, TrustStore
-from pip_tls_setup.stores.linux import AnchorDirStore
+from pip_tls_setup.inject.edits import blocks, envexport, pipconf
+from pip_tls_setup.inject.plan import FileChange, Plan
+from pip_tls_setup.inject.stores import Query, TrustStore
+from pip_tls_setup.inject.stores.linux import AnchorDirStore
+from pip_tls_setup.target.privilege import Privilege
+from pip_tls_setup.target.pythons import CertifiFacts, Target
+from pip_tls_setup.target.root import Root
 
 STATE_ENV = "PIP_TLS_SETUP_STATE_DIR"
 

@@ -13,23 +13,23 @@ FORMATS = ("text", "json", "sarif", "github", "gitlab")
 
 def render(fmt: str, findings: Sequence[Finding], **info: Any) -> str:
     if fmt == "json":
-        from pip_tls_setup.report import jsonfmt
+        from pip_tls_setup.policy.formats import jsonfmt
 
         return jsonfmt.render(findings, **info)
     if fmt == "sarif":
-        from pip_tls_setup.report import sarif
+        from pip_tls_setup.policy.formats import sarif
 
         return sarif.render(findings, **info)
     if fmt == "github":
-        from pip_tls_setup.report import github
+        from pip_tls_setup.policy.formats import github
 
         return github.render(findings)
     if fmt == "gitlab":
-        from pip_tls_setup.report import gitlab
+        from pip_tls_setup.policy.formats import gitlab
 
         return gitlab.render(findings)
     if fmt == "text":
-        from pip_tls_setup.report import text
+        from pip_tls_setup.policy.formats import text
 
         return text.render(findings, color=bool(info.get("color")), summary=info.get("summary"))
     raise ValueError(fmt)

@@ -7,18 +7,20 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pip_tls_setup import envexport, osinfo, planner, pythons, stores
-from pip_tls_setup.apply import ApplyReport, FileSystem, apply
+from pip_tls_setup.ca.sources import CASet
 from pip_tls_setup.errors import InputError
-from pip_tls_setup.journal import Journal
-from pip_tls_setup.lock import RunLock
-from pip_tls_setup.plan import FileChange, Plan
+from pip_tls_setup.inject import planner, stores
+from pip_tls_setup.inject.apply import ApplyReport, FileSystem, apply
+from pip_tls_setup.inject.edits import envexport
+from pip_tls_setup.inject.journal import Journal
+from pip_tls_setup.inject.lock import RunLock
+from pip_tls_setup.inject.plan import FileChange, Plan
+from pip_tls_setup.inject.stores.base import Query
 from pip_tls_setup.policy import runtime
 from pip_tls_setup.policy.findings import Finding
-from pip_tls_setup.privilege import Privilege
-from pip_tls_setup.rootfs import Root
-from pip_tls_setup.sources import CASet
-from pip_tls_setup.stores.base import Query
+from pip_tls_setup.target import osinfo, pythons
+from pip_tls_setup.target.privilege import Privilege
+from pip_tls_setup.target.root import Root
 
 
 @dataclass(frozen=True)

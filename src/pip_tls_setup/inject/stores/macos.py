@@ -6,10 +6,10 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 
-from pip_tls_setup.certs import CACert
-from pip_tls_setup.plan import Command, FileChange, Plan
-from pip_tls_setup.rootfs import Root
-from pip_tls_setup.stores.base import Query, TrustStore, slug
+from pip_tls_setup.ca.certs import CACert
+from pip_tls_setup.inject.plan import Command, FileChange, Plan
+from pip_tls_setup.inject.stores.base import Query, TrustStore, slug
+from pip_tls_setup.target.root import Root
 
 SYSTEM_KEYCHAIN = "/Library/Keychains/System.keychain"
 

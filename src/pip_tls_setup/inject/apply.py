@@ -16,12 +16,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pip_tls_setup import blocks
 from pip_tls_setup.errors import CheckFailed
-from pip_tls_setup.journal import Journal, sha256
-from pip_tls_setup.plan import FileChange, Plan
-from pip_tls_setup.privilege import Privilege
-from pip_tls_setup.rootfs import Root
+from pip_tls_setup.inject.edits import blocks
+from pip_tls_setup.inject.journal import Journal, sha256
+from pip_tls_setup.inject.plan import FileChange, Plan
+from pip_tls_setup.target.privilege import Privilege
+from pip_tls_setup.target.root import Root
 
 COMMAND_TIMEOUT = 300
 

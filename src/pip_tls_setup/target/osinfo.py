@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from dataclasses import dataclass
 
-from pip_tls_setup.rootfs import Root
+from pip_tls_setup.target.root import Root
 
 _FAMILIES = (
     ("alpine", {"alpine"}),

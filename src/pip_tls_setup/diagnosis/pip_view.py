@@ -25,8 +25,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from pip_tls_setup import redact
-from pip_tls_setup.pythons import Target, target_env
-from pip_tls_setup.rootfs import Root
+from pip_tls_setup.target.pythons import Target, target_env
+from pip_tls_setup.target.root import Root
 
 VIEW_SCRIPT = r"""
 import json, os, re, sys, time

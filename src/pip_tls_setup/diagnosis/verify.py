@@ -25,7 +25,9 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
-from pip_tls_setup import __version__, diagnose, pipview, probe, proxies, pythons, redact
+from pip_tls_setup import __version__, redact
+from pip_tls_setup.diagnosis import doctor, pip_view, probe, proxies
+from pip_tls_setup.target import pythons
 
 SCHEMA_VERSION = 1
 DEFAULT_PROJECT = "pip"
@@ -112,7 +114,7 @@ def _pick(lines: Sequence[str], needle: str) -> str:
 
 @dataclass
 class _Checker:
-    context: diagnose.Context
+    context: doctor.Context
     request: VerifyRequest
     deadline: probe.Deadline
     probes: dict[tuple[str, str], probe.ProbeResult] = field(default_factory=dict)
@@ -125,7 +127,7 @@ class _Checker:
 
 
 def run(
-    context: diagnose.Context,
+    context: doctor.Context,
     request: VerifyRequest,
     targets: Sequence[pythons.Target],
     views: Sequence[View],
@@ -201,17 +203,17 @@ def _verify_target(checker: _Checker, target: pythons.Target, view: View, env: M
     if checker.deadline.remaining() <= 0.05:
         entry["checks"].append(_failed("pip", "", "timeout", "the time budget was spent before this target", None))
         return entry
-    ran = pipview.run(context.request.root, target, env, payload, timeout=budget + STARTUP_GRACE, extra_env=None)
+    ran = pip_view.run(context.request.root, target, env, payload, timeout=budget + STARTUP_GRACE, extra_env=None)
     if ran.error:
         entry["checks"].append(_failed("pip", "", "error", ran.error, None))
         return entry
     data = ran.data
-    pip_view = data.get("pip") or {}
-    options = pip_view.get("options") or {}
+    answer = data.get("pip") or {}
+    options = answer.get("options") or {}
     for secret in proxies.secrets({}, [str(options.get("proxy") or "")]):
         context.secrets.append(secret)
-    if pip_view.get("error") and not pip_view.get("urls"):
-        info = pip_view["error"]
+    if answer.get("error") and not answer.get("urls"):
+        info = answer["error"]
         if target.pip is not None:
             entry["checks"].append(
                 _failed("pip", "", "error", f"pip could not build its session: {info.get('message')}", None)
@@ -219,8 +221,8 @@ def _verify_target(checker: _Checker, target: pythons.Target, view: View, env: M
     if options.get("no_index"):
         entry["notes"].append("pip is configured with --no-index: it never contacts an index")
     trusted = [str(h) for h in options.get("trusted_hosts") or []]
-    for item in pip_view.get("urls") or []:
-        entry["checks"].append(_check(checker, target, "pip", pip_view.get("method"), item, trusted, env))
+    for item in answer.get("urls") or []:
+        entry["checks"].append(_check(checker, target, "pip", answer.get("method"), item, trusted, env))
     requests_view = data.get("requests")
     if isinstance(requests_view, dict):
         for item in requests_view.get("urls") or []:
@@ -393,7 +395,7 @@ def _trust_text(
 ) -> str:
     verify = item.get("verify")
     if client.startswith("pip"):
-        return str(diagnose.trust_of(target, item, env, checker.context.request.root, {})["description"])
+        return str(doctor.trust_of(target, item, env, checker.context.request.root, {})["description"])
     if isinstance(verify, str) and verify:
         return f"CA file {verify}"
     return "certifi (requests' default)"

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pip_tls_setup.errors import InputError
-from pip_tls_setup.rootfs import SYSTEM_PATH, Root
+from pip_tls_setup.target.root import SYSTEM_PATH, Root
 
 # Runs inside the target (Python 3.6+): keep it plain, stdlib-only, and quiet.
 INVENTORY_SCRIPT = r"""
