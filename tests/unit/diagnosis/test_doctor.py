@@ -20,7 +20,7 @@ from pip_tls_setup.target import pythons
 from pip_tls_setup.target.root import Root
 from support.runs import run_cmd
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[3]
 SCHEMA = json.loads((REPO / "docs" / "doctor.schema.json").read_text())
 ROOT = Root.of("/")
 

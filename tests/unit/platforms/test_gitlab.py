@@ -17,7 +17,7 @@ import yaml
 from pip_tls_setup.platforms import gitlab
 from pip_tls_setup.platforms.cli_contract import Result
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[3]
 TEMPLATE = REPO / "templates" / "pip-tls-setup" / "template.yml"
 
 

@@ -14,7 +14,7 @@ import yaml
 from pip_tls_setup.platforms import action
 from pip_tls_setup.platforms.cli_contract import Result
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[3]
 ACTION = yaml.safe_load((REPO / "action.yml").read_text())
 INPUTS = {"ca", "ca-file", "ca-fingerprints", "python", "mode", "scan", "system-store", "verify", "sarif-file"}
 OUTPUTS = {"bundle-path", "proxy", "intercepted", "issuer", "findings"}

@@ -12,7 +12,7 @@ import pytest
 from corplab.pki import make_ca, make_leaf
 from cryptography.hazmat.primitives.serialization import Encoding, pkcs7
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[3]
 sys.path.insert(0, str(REPO / "entrypoint"))
 
 import bootstrap  # noqa: E402
