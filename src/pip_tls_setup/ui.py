@@ -1,10 +1,16 @@
-"""Human-readable output on stderr (stdout is kept for exports and JSON)."""
+"""Human-readable output on stderr (stdout is kept for exports and JSON).
+
+Every line goes through :func:`escape.lines` before it is painted: hostile names (certificate
+subjects from the wire, file names) cannot move the cursor, fake a line or start a CI log command.
+"""
 
 from __future__ import annotations
 
 import os
 import sys
 from typing import TextIO
+
+from pip_tls_setup import escape
 
 _COLORS = {"error": "31", "warning": "33", "ok": "32", "skip": "2", "info": "36", "heading": "1"}
 
@@ -29,14 +35,16 @@ class Console:
 
     def line(self, text: str = "", kind: str = "") -> None:
         if not self.quiet:
-            print(self.paint(kind, text) if kind else text, file=self.stream)
+            safe = escape.lines(text)
+            print(self.paint(kind, safe) if kind else safe, file=self.stream)
 
     def heading(self, text: str) -> None:
         self.line(text, "heading")
 
     def item(self, kind: str, label: str, text: str) -> None:
-        self.line(f"  {self.paint(kind, label)} {text}")
+        if not self.quiet:
+            print(f"  {self.paint(kind, label)} {escape.lines(text)}", file=self.stream)
 
     def warn(self, text: str) -> None:
         # Warnings show even with --quiet: they are what a quiet CI log must keep.
-        print(f"{self.paint('warning', 'warning:')} {text}", file=self.stream)
+        print(f"{self.paint('warning', 'warning:')} {escape.lines(text)}", file=self.stream)

@@ -1,8 +1,9 @@
 """GitHub Actions: workflow commands, step outputs, ``$GITHUB_ENV`` and the step summary.
 
-Everything here is text in GitHub's documented formats; nothing is printed that is not escaped
-(``%``, CR, LF in messages; also ``:`` and ``,`` in properties), so a value can never start a second
-workflow command. Multi-line values go to files with a random heredoc delimiter.
+Everything here is text in GitHub's documented formats, escaped by the one encoder (``escape``):
+values become one printable line, then ``%``, CR, LF (and ``:`` ``,`` in properties) are escaped, so a
+value can never start a second workflow command. Multi-line values go to files with a random heredoc
+delimiter.
 """
 
 from __future__ import annotations
@@ -11,35 +12,17 @@ import secrets
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TextIO
 
+from pip_tls_setup import escape
 from pip_tls_setup.platforms.cli_contract import Facts, Finding
 
-LEVELS = ("error", "warning", "notice")
 MIN_MASK_LENGTH = 4  # GitHub ignores very short masks; they would also hide ordinary words
-
-
-def escape_data(text: str) -> str:
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-
-
-def escape_property(text: str) -> str:
-    return escape_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
 def annotation(
     level: str, message: str, *, file: str | None = None, line: int | None = None, title: str | None = None
 ) -> str:
     """``::error file=F,line=N,title=T::message`` (one line)."""
-    if level not in LEVELS:
-        raise ValueError(level)
-    props: list[str] = []
-    if file:
-        props.append(f"file={escape_property(file)}")
-        if line:
-            props.append(f"line={int(line)}")
-    if title:
-        props.append(f"title={escape_property(title)}")
-    head = f"::{level} {','.join(props)}" if props else f"::{level}"
-    return f"{head}::{escape_data(message)}"
+    return escape.workflow_command(level, message, file=file, line=line, title=title)
 
 
 def add_mask(value: str) -> list[str]:
@@ -48,7 +31,7 @@ def add_mask(value: str) -> list[str]:
     for part in [value, *value.splitlines()]:
         part = part.strip()
         if len(part) >= MIN_MASK_LENGTH and "\n" not in part:
-            command = f"::add-mask::{escape_data(part)}"
+            command = f"::add-mask::{escape.workflow_data(part)}"
             if command not in lines:
                 lines.append(command)
     return lines
@@ -121,14 +104,8 @@ def runtime_annotations(findings: Sequence[Finding], enforce: bool) -> list[str]
 # ---------------------------------------------------------------- step summary (Markdown)
 
 
-def _cell(text: object) -> str:
-    return str(text).replace("|", "\\|").replace("\r", " ").replace("\n", " ")
-
-
-def _code(text: object) -> str:
-    # GitHub's tables split cells on "|" even inside a code span unless it is escaped.
-    value = str(text).replace("`", "'").replace("\n", " ").replace("|", "\\|")
-    return f"`{value}`" if value else ""
+_cell = escape.markdown_cell
+_code = escape.markdown_code
 
 
 def summary(facts: Facts) -> str:

@@ -1,39 +1,32 @@
 """GitHub Actions workflow commands: ``::error file=F,line=L,title=T::message``.
 
-Escaping follows the runner (actions/toolkit ``command.ts``): data escapes ``%``, CR and LF;
-property values also escape ``:`` and ``,``.
+Values are first made one printable line (:func:`escape.text`), then escaped as the runner wants
+(:func:`escape.workflow_data` / :func:`escape.workflow_property`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
+from pip_tls_setup import escape
 from pip_tls_setup.policy.findings import ERROR, WARNING, Finding, clean_text
 
 _LEVEL = {ERROR: "error", WARNING: "warning"}
 
 
-def escape_data(text: str) -> str:
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-
-
-def escape_property(text: str) -> str:
-    return escape_data(text).replace(":", "%3A").replace(",", "%2C")
-
-
 def annotation(finding: Finding) -> str:
     level = _LEVEL.get(finding.severity, "notice")
-    props: list[str] = []
-    if not finding.path.startswith("env:"):
-        props.append(f"file={escape_property(finding.path)}")
-        if finding.line:
-            props.append(f"line={finding.line}")
-            if finding.column:
-                props.append(f"col={finding.column}")
-    props.append(f"title={escape_property(f'{finding.rule} {finding.title}')}")
-    where = "" if not finding.path.startswith("env:") else f"{finding.path[4:]}: "
+    in_env = finding.path.startswith("env:")
+    where = f"{finding.path[4:]}: " if in_env else ""
     message = f"{where}{clean_text(finding.message, 1000)}. Fix: {clean_text(finding.fix, 600)}"
-    return f"::{level} {','.join(props)}::{escape_data(message)}"
+    return escape.workflow_command(
+        level,
+        message,
+        file=None if in_env else finding.path,
+        line=finding.line,
+        col=finding.column,
+        title=f"{finding.rule} {finding.title}",
+    )
 
 
 def render(findings: Sequence[Finding]) -> str:

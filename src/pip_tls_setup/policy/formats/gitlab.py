@@ -7,6 +7,7 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
+from pip_tls_setup import escape
 from pip_tls_setup.policy.findings import ERROR, WARNING, Finding
 
 _SEVERITY = {ERROR: "critical", WARNING: "major"}
@@ -20,17 +21,18 @@ def render(findings: Sequence[Finding]) -> str:
         basis = "|".join((finding.rule, finding.path, finding.snippet or finding.message, finding.host or ""))
         count = seen.get(basis, 0)
         seen[basis] = count + 1
-        fingerprint = hashlib.sha256(f"{basis}|{count}".encode()).hexdigest()
+        # surrogateescape: an undecodable file name still hashes (as the bytes it is on disk)
+        fingerprint = hashlib.sha256(f"{basis}|{count}".encode("utf-8", "surrogateescape")).hexdigest()
         issues.append(
             {
                 "type": "issue",
                 "engine_name": "pip-tls-setup",
                 "check_name": finding.rule,
-                "description": f"{finding.rule}: {finding.message} Fix: {finding.fix}",
+                "description": escape.text(f"{finding.rule}: {finding.message} Fix: {finding.fix}"),
                 "categories": ["Security"],
                 "fingerprint": fingerprint,
                 "severity": _SEVERITY.get(finding.severity, "info"),
-                "location": {"path": finding.path, "lines": {"begin": finding.line or 1}},
+                "location": {"path": escape.text(finding.path), "lines": {"begin": finding.line or 1}},
             }
         )
     return json.dumps(issues, indent=2) + "\n"

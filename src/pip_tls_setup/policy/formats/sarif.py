@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from typing import Any
 from urllib.parse import quote
 
-from pip_tls_setup import __version__
+from pip_tls_setup import __version__, escape
 from pip_tls_setup.policy import rules
 from pip_tls_setup.policy.findings import ERROR, NOTE, WARNING, Finding
 
@@ -38,10 +38,12 @@ def _rule(rule: rules.Rule) -> dict[str, Any]:
 
 def _uri(path: str) -> tuple[str, str | None]:
     if path.startswith("env:"):
-        return path, None
+        return escape.text(path), None
+    # The file's bytes on disk, percent-encoded: an undecodable name (surrogateescape) still has a URI.
+    encoded = quote(path.encode("utf-8", "surrogateescape"), safe="/")
     if path.startswith("/"):
-        return "file://" + quote(path, safe="/"), None
-    return quote(path, safe="/"), "%SRCROOT%"
+        return "file://" + encoded, None
+    return encoded, "%SRCROOT%"
 
 
 def _result(finding: Finding, index: dict[str, int]) -> dict[str, Any]:
@@ -55,16 +57,16 @@ def _result(finding: Finding, index: dict[str, int]) -> dict[str, Any]:
         if finding.column:
             region["startColumn"] = finding.column
         if finding.snippet:
-            region["snippet"] = {"text": finding.snippet}
+            region["snippet"] = {"text": escape.text(finding.snippet)}
         physical["region"] = region
     fingerprint = hashlib.sha256(
-        "|".join((finding.rule, finding.path, finding.snippet or finding.message)).encode()
+        "|".join((finding.rule, finding.path, finding.snippet or finding.message)).encode("utf-8", "surrogateescape")
     ).hexdigest()
     result: dict[str, Any] = {
         "ruleId": finding.rule,
         "ruleIndex": index[finding.rule],
         "level": _LEVEL[finding.severity],
-        "message": {"text": f"{finding.message}. Fix: {finding.fix}"},
+        "message": {"text": escape.text(f"{finding.message}. Fix: {finding.fix}")},
         "locations": [{"physicalLocation": physical}],
         "partialFingerprints": {"pipTlsSetup/v1": fingerprint},
     }

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from pip_tls_setup import escape
 from pip_tls_setup.policy.findings import ERROR, NOTE, WARNING, Finding, clean_text
 from pip_tls_setup.ui import Console
 
@@ -18,9 +19,9 @@ def line(finding: Finding, color: bool = False) -> str:
     """
     painter = Console(color=color)
     label = painter.paint(_KIND[finding.severity], finding.severity)
-    message = clean_text(finding.message, 1000).rstrip(".")
-    fix = clean_text(finding.fix, 1000)
-    return f"{finding.location}: {label} {finding.rule} {message}. Fix: {fix}"
+    message = escape.text(clean_text(finding.message, 1000)).rstrip(".")
+    fix = escape.text(clean_text(finding.fix, 1000))
+    return escape.neutralise(f"{escape.text(finding.location)}: {label} {finding.rule} {message}. Fix: {fix}")
 
 
 def render(findings: Sequence[Finding], color: bool = False, summary: dict[str, Any] | None = None) -> str:
