@@ -90,7 +90,6 @@ def _child_env(env: Mapping[str, str], keep_github_files: bool) -> dict[str, str
 
 def run(env: Mapping[str, str], out: TextIO, err: TextIO, call: Invoker = invoke) -> int:
     facts = Facts()
-    commands: list[str] = []
     try:
         facts.mode = env.get("PTS_MODE", "enforce").strip().lower() or "enforce"
         if facts.mode not in ("enforce", "warn"):
@@ -130,37 +129,50 @@ def run(env: Mapping[str, str], out: TextIO, err: TextIO, call: Invoker = invoke
 
     # 4. Set up (runtime policy, injection, $GITHUB_ENV, verification), unless enforce already failed.
     if exit_code == 0 or facts.mode == "warn":
-        args = ["setup", "--json", *targets]
-        if not system_store:
-            args.append("--no-system-store")
-        setup_env = _child_env(env, keep_github_files=True)
-        if supports(call, setup_env, "setup", "--mode"):
-            args += ["--mode", facts.mode]
-        if not verify and supports(call, setup_env, "setup", "--no-verify"):
-            args.append("--no-verify")
-        commands.append(" ".join(args))
-        result = call(args, setup_env)
-        _pass_stderr(result, err)
-        data = result.json()
-        apply_setup(facts, data)
-        err.write(text(facts))
-        # The runtime policy's findings (the environment, pip config files on this runner) are not
-        # repository files: their annotations name the place in the message, not as file=.
-        runtime = findings_from(data)
-        facts.findings.extend(runtime)
-        github.emit(github.runtime_annotations(runtime, enforce=facts.mode == "enforce"), out)
-        if result.returncode != 0:
-            exit_code = max(exit_code, result.returncode)
-            if not (runtime and data and data.get("blocked")):
-                _errors(facts, result, out)
-            else:
-                facts.errors.append("setup refused to run: insecure installer configuration in force; nothing changed")
+        exit_code = max(exit_code, _setup(env, facts, targets, system_store, verify, call, out, err))
     else:
         facts.notes.append("setup was not run: fix the insecure settings above first (mode: enforce)")
 
     facts.ok = exit_code == 0
     _finish(env, facts, out)
     return exit_code
+
+
+def _setup(
+    env: Mapping[str, str],
+    facts: Facts,
+    targets: list[str],
+    system_store: bool,
+    verify: bool,
+    call: Invoker,
+    out: TextIO,
+    err: TextIO,
+) -> int:
+    args = ["setup", "--json", *targets]
+    if not system_store:
+        args.append("--no-system-store")
+    setup_env = _child_env(env, keep_github_files=True)
+    if supports(call, setup_env, "setup", "--mode"):
+        args += ["--mode", facts.mode]
+    if not verify and supports(call, setup_env, "setup", "--no-verify"):
+        args.append("--no-verify")
+    result = call(args, setup_env)
+    _pass_stderr(result, err)
+    data = result.json()
+    apply_setup(facts, data)
+    err.write(text(facts))
+    # The runtime policy's findings (the environment, pip config files on this runner) are not
+    # repository files: their annotations name the place in the message, not as file=.
+    runtime = findings_from(data)
+    facts.findings.extend(runtime)
+    github.emit(github.runtime_annotations(runtime, enforce=facts.mode == "enforce"), out)
+    if result.returncode == 0:
+        return 0
+    if not (runtime and data and data.get("blocked")):
+        _errors(facts, result, out)
+    else:
+        facts.errors.append("setup refused to run: insecure installer configuration in force; nothing changed")
+    return result.returncode
 
 
 def _scan(

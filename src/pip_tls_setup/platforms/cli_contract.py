@@ -149,86 +149,56 @@ def _text(value: Any) -> str:
     return redact.url(str(value)) if value not in (None, "") else ""
 
 
-def _first(data: Mapping[str, Any], *keys: str) -> Any:
-    for key in keys:
-        if key in data and data[key] not in (None, ""):
-            return data[key]
-    return None
-
-
 def apply_doctor(facts: Facts, data: Mapping[str, Any] | None) -> None:
-    """Proxy (redacted), interception and issuer from ``doctor --json``; tolerant of missing parts."""
-    if not data:
+    """Proxy (redacted), interception and issuer from ``doctor --json``'s ``summary`` headline."""
+    headline = (data or {}).get("summary")
+    if not isinstance(headline, Mapping):
         return
-    headline = data.get("summary")
-    if isinstance(headline, Mapping):  # doctor --json: {"summary": {"proxy", "intercepted", "issuer", ...}}
-        if headline.get("proxy"):
-            facts.proxy = _text(headline["proxy"])
-        flag = headline.get("intercepted")
-        if isinstance(flag, bool):
-            facts.intercepted = "true" if flag else "false"
-        issuer = headline.get("issuer") or headline.get("issuer_name")
-        if issuer:
-            facts.issuer = _text(issuer)
-        if headline.get("product"):
-            facts.vendor = _text(headline["product"])
-        if headline.get("message") and flag is not False:
-            facts.diagnosis = _text(headline["message"])
-        return
-    proxy = _first(data, "proxy")
-    if isinstance(proxy, Mapping):
-        proxy = _first(proxy, "effective", "redacted", "url", "used")
-        if isinstance(proxy, Mapping):
-            proxy = _first(proxy, "redacted", "url")
-    if proxy:
-        facts.proxy = _text(proxy)
-    interception = _first(data, "interception", "probe", "intercepted")
-    if isinstance(interception, Sequence) and not isinstance(interception, str) and interception:
-        interception = interception[0]
-    if isinstance(interception, Mapping):
-        flag = _first(interception, "intercepted")
-        if isinstance(flag, bool):
-            facts.intercepted = "true" if flag else "false"
-        issuer = _first(interception, "issuer", "root_issuer", "anchor")
-        if isinstance(issuer, Mapping):
-            issuer = _first(issuer, "subject", "rfc4514", "name")
-        facts.issuer = _text(issuer) if issuer else facts.issuer
-        vendor = _first(interception, "vendor", "product")
-        facts.vendor = _text(vendor) if vendor else facts.vendor
-    elif isinstance(interception, bool):
-        facts.intercepted = "true" if interception else "false"
-    issuer = _first(data, "issuer")
-    if issuer and not facts.issuer:
-        facts.issuer = _text(issuer.get("subject", "") if isinstance(issuer, Mapping) else issuer)
+    if headline.get("proxy"):
+        facts.proxy = _text(headline["proxy"])
+    flag = headline.get("intercepted")
+    if isinstance(flag, bool):
+        facts.intercepted = "true" if flag else "false"
+    issuer = headline.get("issuer") or headline.get("issuer_name")
+    if issuer:
+        facts.issuer = _text(issuer)
+    if headline.get("product"):
+        facts.vendor = _text(headline["product"])
+    if headline.get("message") and flag is not False:
+        facts.diagnosis = _text(headline["message"])
+
+
+def _mappings(data: Mapping[str, Any], key: str) -> list[Mapping[str, Any]]:
+    return [item for item in data.get(key, []) or [] if isinstance(item, Mapping)]
 
 
 def apply_setup(facts: Facts, data: Mapping[str, Any] | None) -> None:
+    """The bundle, CAs, targets, changes, exported names, warnings and verify verdict of ``setup --json``."""
     if not data:
         return
     facts.bundle = _text(data.get("bundle"))
-    for ca in data.get("cas", []) or []:
-        if isinstance(ca, Mapping):
-            until = str(ca.get("not_after", ""))[:10]
-            facts.cas.append(f"{ca.get('subject', '')} sha256:{ca.get('sha256', '')} until {until}")
-    for target in data.get("targets", []) or []:
-        if isinstance(target, Mapping):
-            pip = f"pip {target['pip']}" if target.get("pip") else "no pip"
-            facts.targets.append(f"{target.get('executable')} (Python {target.get('python')}, {pip})")
-    for change in data.get("changes", []) or []:
-        if isinstance(change, Mapping):
-            facts.changes.append(Change(str(change.get("action")), str(change.get("path")), str(change.get("reason"))))
+    for ca in _mappings(data, "cas"):
+        until = str(ca.get("not_after", ""))[:10]
+        facts.cas.append(f"{ca.get('subject', '')} sha256:{ca.get('sha256', '')} until {until}")
+    for target in _mappings(data, "targets"):
+        pip = f"pip {target['pip']}" if target.get("pip") else "no pip"
+        facts.targets.append(f"{target.get('executable')} (Python {target.get('python')}, {pip})")
+    for change in _mappings(data, "changes"):
+        facts.changes.append(Change(str(change.get("action")), str(change.get("path")), str(change.get("reason"))))
     env = data.get("env")
     if isinstance(env, Mapping):
         facts.env = {str(k): str(v) for k, v in env.items()}
-    for note in data.get("notes", []) or []:
-        if isinstance(note, Mapping) and note.get("level") == "warning":
+    for note in _mappings(data, "notes"):
+        if note.get("level") == "warning":
             facts.notes.append(_text(f"{note.get('topic')}: {note.get('message')}"))
-    verify = data.get("verify") or data.get("verification")
+    facts.verified = _verdict(data.get("verify"))
+
+
+def _verdict(verify: Any) -> str:
     if isinstance(verify, Mapping):
         ok = verify.get("ok")
-        facts.verified = "passed" if ok is True else "failed" if ok is False else _text(verify.get("status"))
-    elif isinstance(verify, str):
-        facts.verified = _text(verify)
+        return "passed" if ok is True else "failed" if ok is False else _text(verify.get("status"))
+    return _text(verify) if isinstance(verify, str) else ""
 
 
 def proxy_from_env(env: Mapping[str, str]) -> str:

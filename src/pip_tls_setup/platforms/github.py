@@ -111,36 +111,38 @@ _code = escape.markdown_code
 def summary(facts: Facts) -> str:
     """The step summary: proxy, interception, CA, what was installed where, findings."""
     status = "passed" if facts.ok else "failed"
-    out = [f"## pip-tls-setup: {status}\n\n"]
-    out.append("| | |\n|---|---|\n")
-    out.append(f"| Mode | {_cell(facts.mode)} |\n")
-    out.append(f"| Proxy | {_code(facts.proxy) or 'none'} |\n")
+    return f"## pip-tls-setup: {status}\n\n" + _summary_table(facts) + _summary_sections(facts)
+
+
+def _interception(facts: Facts) -> str:
     if facts.intercepted == "true":
-        intercepted = "yes" + (f", issuer {_code(facts.issuer)}" if facts.issuer else "")
-        if facts.vendor:
-            intercepted += f" ({_cell(facts.vendor)})"
-    elif facts.intercepted == "false":
-        intercepted = "no"
-    else:
-        intercepted = "not checked"
-    out.append(f"| TLS interception | {intercepted} |\n")
+        text = "yes" + (f", issuer {_code(facts.issuer)}" if facts.issuer else "")
+        return text + (f" ({_cell(facts.vendor)})" if facts.vendor else "")
+    return "no" if facts.intercepted == "false" else "not checked"
+
+
+def _summary_table(facts: Facts) -> str:
+    rows = [("Mode", _cell(facts.mode)), ("Proxy", _code(facts.proxy) or "none")]
+    rows.append(("TLS interception", _interception(facts)))
     if facts.diagnosis:
-        out.append(f"| Diagnosis | {_cell(facts.diagnosis)} |\n")
-    for ca in facts.cas:
-        out.append(f"| Corporate CA | {_cell(ca)} |\n")
+        rows.append(("Diagnosis", _cell(facts.diagnosis)))
+    rows.extend(("Corporate CA", _cell(ca)) for ca in facts.cas)
     if facts.bundle:
-        out.append(f"| Combined bundle | {_code(facts.bundle)} |\n")
+        rows.append(("Combined bundle", _code(facts.bundle)))
     if facts.verified:
-        out.append(f"| Verification | {_cell(facts.verified)} |\n")
-    out.append(f"| Findings | {facts.findings_count} |\n\n")
-    if facts.errors:
-        out.append("### Errors\n\n")
-        out.extend(f"- {_cell(e)}\n" for e in facts.errors)
-        out.append("\n")
-    if facts.targets:
-        out.append("### Pythons set up\n\n")
-        out.extend(f"- {_cell(t)}\n" for t in facts.targets)
-        out.append("\n")
+        rows.append(("Verification", _cell(facts.verified)))
+    rows.append(("Findings", str(facts.findings_count)))
+    return "| | |\n|---|---|\n" + "".join(f"| {name} | {value} |\n" for name, value in rows) + "\n"
+
+
+def _bullets(title: str, items: Sequence[str]) -> str:
+    if not items:
+        return ""
+    return f"### {title}\n\n" + "".join(f"- {_cell(item)}\n" for item in items) + "\n"
+
+
+def _summary_sections(facts: Facts) -> str:
+    out = [_bullets("Errors", facts.errors), _bullets("Pythons set up", facts.targets)]
     if facts.changes:
         out.append("### Installed\n\n| Action | Path | Why |\n|---|---|---|\n")
         out.extend(f"| {_cell(c.action)} | {_code(c.path)} | {_cell(c.reason)} |\n" for c in facts.changes)
@@ -150,10 +152,7 @@ def summary(facts: Facts) -> str:
     if facts.env:
         names = ", ".join(_code(name) for name in facts.env)
         out.append(f"Later steps get {names} (via `$GITHUB_ENV`).\n\n")
-    if facts.notes:
-        out.append("### Notes\n\n")
-        out.extend(f"- {_cell(n)}\n" for n in facts.notes)
-        out.append("\n")
+    out.append(_bullets("Notes", facts.notes))
     if facts.findings:
         out.append(f"### Insecure settings ({facts.findings_count})\n\n")
         out.append("| Severity | Rule | Location | Message |\n|---|---|---|---|\n")
