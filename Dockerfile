@@ -20,6 +20,7 @@ ARG RUNTIME=python:3.12-slim
 FROM ${BUILDER} AS build
 WORKDIR /src
 COPY entrypoint/ entrypoint/
+COPY tools/ tools/
 COPY src/pip_tls_setup/ src/pip_tls_setup/
 ARG PIP_INDEX_URL=
 # The corporate CA, if given, is trusted for this download only: bootstrap.py writes a temporary bundle
@@ -32,7 +33,7 @@ RUN --mount=type=secret,id=corp-ca,required=false \
     else \
       python3 entrypoint/bootstrap.py bundle --out /tmp/bundle.pem; \
     fi; \
-    python3 entrypoint/build_single_file.py --out /out/pip-tls-setup --wheelhouse /tmp/wheels --cert /tmp/bundle.pem; \
+    python3 tools/build_single_file.py --out /out/pip-tls-setup --wheelhouse /tmp/wheels --cert /tmp/bundle.pem; \
     rm -rf /tmp/bundle.pem /tmp/wheels; \
     python3 /out/pip-tls-setup --version
 

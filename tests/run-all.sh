@@ -50,7 +50,7 @@ trap 'rm -f "$state"' EXIT
 python tests/host_state.py snapshot "$state"
 
 step "ruff"
-ruff check src tests examples benchmarks
+ruff check src tests examples benchmarks entrypoint tools
 ruff format --check src
 
 step "mypy --strict"

@@ -199,7 +199,7 @@ def single_file_wheels() -> Path:
         _run(
             [
                 sys.executable,
-                str(REPO / "entrypoint" / "build_single_file.py"),
+                str(REPO / "tools" / "build_single_file.py"),
                 "--fetch-only",
                 "--wheelhouse",
                 str(house),
@@ -214,7 +214,7 @@ def build_single_file(out: Path) -> Path:
     _run(
         [
             sys.executable,
-            str(REPO / "entrypoint" / "build_single_file.py"),
+            str(REPO / "tools" / "build_single_file.py"),
             "--offline",
             "--wheelhouse",
             str(house),

@@ -161,7 +161,7 @@ def test_component_has_no_global_keywords_and_the_expected_jobs() -> None:
 
 def test_component_embeds_the_current_bootstrap_and_lock() -> None:
     done = subprocess.run(
-        [sys.executable, str(REPO / "entrypoint" / "build_gitlab_template.py"), "--check"],
+        [sys.executable, str(REPO / "tools" / "build_gitlab_template.py"), "--check"],
         capture_output=True,
         text=True,
         check=False,

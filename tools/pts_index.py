@@ -1,6 +1,6 @@
 """Read a package index's simple API (PEP 503 HTML or PEP 691 JSON) with the standard library only.
 
-Used by the build-time tools in ``entrypoint/`` (``lock.py``, ``build_single_file.py``). Never names a
+Used by the maintainer tools in ``tools/`` (``lock.py``, ``build_single_file.py``). Never names a
 public registry: the index is ``--index-url``, else ``$PIP_INDEX_URL``, else the one the installed pip
 uses by default (read from pip at run time).
 """

@@ -2,8 +2,8 @@
 """Refresh the blocks of the GitLab component that embed ``entrypoint/bootstrap.py`` and
 ``entrypoint/requirements.lock`` (a component is YAML only: it cannot ship files next to itself).
 
-    python3 entrypoint/build_gitlab_template.py           # rewrite templates/pip-tls-setup/template.yml
-    python3 entrypoint/build_gitlab_template.py --check   # exit 1 if it is out of date
+    python3 tools/build_gitlab_template.py           # rewrite templates/pip-tls-setup/template.yml
+    python3 tools/build_gitlab_template.py --check   # exit 1 if it is out of date
 
 Each embedded file sits in a quoted heredoc (``<<'MARKER'``, so the shell expands nothing in it) between
 the line that opens the heredoc and the line holding only the marker.
@@ -17,8 +17,9 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+SITE = HERE.parent / "entrypoint"  # what runs at the user's site: bootstrap, single-file main, the lock
 TEMPLATE = HERE.parent / "templates" / "pip-tls-setup" / "template.yml"
-EMBEDDED = {"PTS_BOOTSTRAP_PY": HERE / "bootstrap.py", "PTS_REQUIREMENTS_LOCK": HERE / "requirements.lock"}
+EMBEDDED = {"PTS_BOOTSTRAP_PY": SITE / "bootstrap.py", "PTS_REQUIREMENTS_LOCK": SITE / "requirements.lock"}
 
 
 def render(template: str, files: dict[str, str]) -> str:
@@ -57,7 +58,7 @@ def main(argv: list[str] | None = None) -> int:
     fresh = render(current, {marker: file.read_text(encoding="utf-8") for marker, file in EMBEDDED.items()})
     if args.check:
         if fresh != current:
-            print(f"{path} is out of date: run python3 entrypoint/build_gitlab_template.py", file=sys.stderr)
+            print(f"{path} is out of date: run python3 tools/build_gitlab_template.py", file=sys.stderr)
             return 1
         return 0
     path.write_text(fresh, encoding="utf-8")

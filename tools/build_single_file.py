@@ -2,7 +2,7 @@
 """Build pip-tls-setup as one self-contained file (a zipapp) that any Linux image with CPython 3.9-3.14
 can run with no network and no pip:
 
-    python3 entrypoint/build_single_file.py --out dist/pip-tls-setup [--wheelhouse DIR] [--offline]
+    python3 tools/build_single_file.py --out dist/pip-tls-setup [--wheelhouse DIR] [--offline]
 
 It carries the tool's source, the pure-Python dependencies (certifi, PyYAML's Python code, truststore,
 typing-extensions), cryptography's abi3 extension for Linux x86_64/aarch64 with glibc (manylinux2014)
@@ -30,6 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import pts_index
 
 HERE = Path(__file__).resolve().parent
+SITE = HERE.parent / "entrypoint"  # what runs at the user's site: bootstrap, single-file main, the lock
 REPO = HERE.parent
 PYTHONS = ("cp39", "cp310", "cp311", "cp312", "cp313", "cp314")
 # variant -> (platform tag the wheel must carry, minimum libc)
@@ -139,7 +140,7 @@ class Builder:
 
 def build(src: Path, wheels: dict[str, Path], lock_text: str) -> tuple[bytes, str]:
     out = Builder()
-    out.add("__main__.py", (HERE / "single_file_main.py").read_bytes())
+    out.add("__main__.py", (SITE / "single_file_main.py").read_bytes())
     package = src / "pip_tls_setup"
     for path in sorted(package.rglob("*")):
         if path.is_file() and "__pycache__" not in path.parts and path.suffix not in (".pyc", ".pyo"):
@@ -177,7 +178,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--out", default=str(REPO / "dist" / "pip-tls-setup"), help="the single file to write")
     parser.add_argument("--src", default=str(REPO / "src"), help="directory holding the pip_tls_setup package")
-    parser.add_argument("--lock", default=str(HERE / "requirements.lock"))
+    parser.add_argument("--lock", default=str(SITE / "requirements.lock"))
     parser.add_argument("--wheelhouse", default=str(REPO / ".cache" / "single-file" / "wheels"))
     parser.add_argument("--offline", action="store_true", help="use only wheels already in the wheelhouse")
     parser.add_argument("--index-url", help="package index (default: the one pip uses)")
