@@ -14,6 +14,7 @@ from cryptography.hazmat.primitives.serialization import Encoding, pkcs7
 
 REPO = Path(__file__).resolve().parents[3]
 sys.path.insert(0, str(REPO / "entrypoint"))
+sys.path.insert(0, str(REPO / "tools"))
 
 import bootstrap  # noqa: E402
 import pts_index  # noqa: E402

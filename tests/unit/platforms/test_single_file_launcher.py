@@ -10,6 +10,7 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[3]
 sys.path.insert(0, str(REPO / "entrypoint"))
+sys.path.insert(0, str(REPO / "tools"))
 
 import build_single_file  # noqa: E402
 import pts_index  # noqa: E402
