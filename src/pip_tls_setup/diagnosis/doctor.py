@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 from pip_tls_setup import __version__, redact
 from pip_tls_setup.ca.certs import CACert, LintFinding
+from pip_tls_setup.diagnosis import classes as C
 from pip_tls_setup.diagnosis import pip_view, probe, proxies
 from pip_tls_setup.errors import InputError
 from pip_tls_setup.inject import stores
@@ -779,11 +780,11 @@ def _trusted_by_targets(
 ) -> None:
     """An interception nothing in the tool's sources trusts is still fine when every pip that meets it does."""
     for number, result in enumerate(results):
-        if result.classification != "intercepted-unknown-ca":
+        if result.classification != C.INTERCEPTED_UNKNOWN_CA:
             continue
         users = [index for index, _target, _key in pending if index["probe"] == number]
         if users and all(index["trusts_chain"] is True for index in users):
-            result.classification = "intercepted-trusted"
+            result.classification = C.INTERCEPTED_TRUSTED
             result.message = (
                 f"the chain for {result.host} is signed by '{result.issuer_name}', which is not a public root; "
                 "every target pip that uses this index trusts it through its own settings"
@@ -834,7 +835,7 @@ def _error_text(error: Any) -> str | None:
 
 
 def _ok(results: Sequence[probe.ProbeResult], targets: Sequence[Mapping[str, Any]], traps: Mapping[str, Any]) -> bool:
-    if any(not r.ok and r.classification != "not-probed" for r in results):
+    if any(not r.ok and r.classification != C.NOT_PROBED for r in results):
         return False
     for target in targets:
         for index in target["indexes"]:
@@ -846,7 +847,7 @@ def _ok(results: Sequence[probe.ProbeResult], targets: Sequence[Mapping[str, Any
 def summarize(results: Sequence[probe.ProbeResult], env: Mapping[str, str]) -> dict[str, Any]:
     """The headline the GitHub Action turns into outputs: proxy, intercepted, issuer."""
     chosen = next((r for r in results if r.intercepted), None) or next(
-        (r for r in results if r.classification not in probe.OK_CLASSES | {"not-probed"}), None
+        (r for r in results if r.classification not in C.OK_CLASSES | {C.NOT_PROBED}), None
     )
     chosen = chosen or (results[0] if results else None)
     env_proxy = proxies.environment_proxies(env)
@@ -921,7 +922,7 @@ def render_text(report: Mapping[str, Any], line: Any, heading: Any, warn: Any) -
     for number, result in enumerate(report["probes"]):
         via = f"via {result['proxy']}" if result["proxy"] else "direct"
         line(f"  [{number}] {result['url']}  {via}")
-        kind = "ok" if result["ok"] else ("skip" if result["classification"] == "not-probed" else "error")
+        kind = "ok" if result["ok"] else ("skip" if result["classification"] == C.NOT_PROBED else "error")
         line(f"    {result['classification']}: {result['message']}", kind)
         if result["product"]:
             line(
@@ -956,7 +957,7 @@ def next_steps(report: Mapping[str, Any]) -> list[str]:
     summary = report["summary"]
     steps: list[str] = []
     classification = summary.get("classification")
-    if classification == "intercepted-unknown-ca":
+    if classification == C.INTERCEPTED_UNKNOWN_CA:
         name = summary.get("issuer_name") or summary.get("issuer") or "the interception CA"
         product = f" ({summary['product']})" if summary.get("product") else ""
         steps.append(f"next: get the CA '{name}'{product} from your security team, then run")
@@ -969,7 +970,7 @@ def next_steps(report: Mapping[str, Any]) -> list[str]:
     elif any(i["trusts_chain"] is False for t in report["targets"] for i in t["indexes"]):
         steps.append("next: put the CA where each pip looks (OS store, certifi, pip config, environment):")
         steps.append("        pip-tls-setup setup --ca <the corporate CA file>")
-    elif classification == "proxy-auth-required":
+    elif classification == C.PROXY_AUTH_REQUIRED:
         steps.append("next: write the proxy user name and password into the proxy URL (from a CI secret)")
     elif report["ok"]:
         steps.append("verdict: pip can verify its index here")

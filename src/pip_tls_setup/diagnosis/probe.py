@@ -10,7 +10,7 @@ One probe is:
 3. one verifying handshake per trust source (the public roots, the OS store,
    the supplied CAs), each a fresh connection, so each answer is OpenSSL's own
    and its error reads exactly as pip would print it;
-4. a classification with a stable name (``CLASSES``).
+4. a classification with a stable name (``classes.MEANINGS``).
 
 Every network step has a timeout taken from one budget (``Deadline``): a silent
 peer costs at most one step, and the whole probe never outlives the budget.
@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from pip_tls_setup import __version__, redact
+from pip_tls_setup.diagnosis import classes as C
 from pip_tls_setup.diagnosis.proxies import ProxyURL
 
 if TYPE_CHECKING:
@@ -41,31 +42,6 @@ if TYPE_CHECKING:
 
 DEFAULT_TIMEOUT = 15.0  # seconds for every network step of one run, together
 STEP_SHARE = 3  # one step (connect, CONNECT, handshake) may use at most a third of the budget
-
-CLASSES: dict[str, str] = {
-    "direct-trusted": "not intercepted: the index's own chain verifies against the public roots",
-    "intercepted-trusted": "intercepted (or a private CA) and that CA is trusted here",
-    "intercepted-unknown-ca": "intercepted by a CA that nothing here trusts",
-    "expired": "a certificate in the chain is expired or not yet valid",
-    "hostname-mismatch": "the certificate does not name the host pip asked for",
-    "proxy-auth-required": "the proxy asks for authentication (407)",
-    "proxy-unreachable": "nothing accepts connections at the proxy's address",
-    "proxy-error": "the proxy refused the tunnel or did not speak HTTP",
-    "dns-failure": "a host name did not resolve",
-    "timeout": "a network step did not finish within its time limit",
-    "unreachable": "nothing accepts connections at the index's address",
-    "tls-error": "the TLS handshake failed before a certificate could be checked",
-    "plain-http": "the index is plain http:// (no TLS, nothing verified)",
-    "not-probed": "not probed (offline, or the time budget was spent)",
-}
-OK_CLASSES = frozenset({"direct-trusted", "intercepted-trusted"})
-INTERCEPTED_CLASSES = frozenset({"intercepted-trusted", "intercepted-unknown-ca"})
-
-# OpenSSL verify codes (X509_V_ERR_*) that name a problem other than an unknown issuer.
-_NOT_YET_VALID = 9
-_EXPIRED = 10
-_HOSTNAME_MISMATCH = 62
-_IP_MISMATCH = 64
 
 
 class BudgetSpent(Exception):
@@ -119,7 +95,7 @@ class _Step:
         try:
             self.limit = deadline.next_step()
         except BudgetSpent:
-            raise ProbeFailure("timeout", stage, f"{what}: the time budget ({deadline.total:g}s) was spent") from None
+            raise ProbeFailure(C.TIMEOUT, stage, f"{what}: the time budget ({deadline.total:g}s) was spent") from None
         self.end = time.monotonic() + self.limit
 
     def left(self) -> float:
@@ -130,7 +106,7 @@ class _Step:
 
     def expired(self) -> ProbeFailure:
         return ProbeFailure(
-            "timeout", self.stage, f"{self.what}: no answer within {self.limit:.1f}s", timeout=self.limit
+            C.TIMEOUT, self.stage, f"{self.what}: no answer within {self.limit:.1f}s", timeout=self.limit
         )
 
 
@@ -339,7 +315,7 @@ class ProbeResult:
     port: int
     proxy: ProxyURL | None
     proxy_reason: str = ""
-    classification: str = "not-probed"
+    classification: str = C.NOT_PROBED
     stage: str = ""
     message: str = ""
     chain: list[ChainCert] = field(default_factory=list)
@@ -357,14 +333,14 @@ class ProbeResult:
 
     @property
     def ok(self) -> bool:
-        return self.classification in OK_CLASSES
+        return self.classification in C.OK_CLASSES
 
     @property
     def intercepted(self) -> bool | None:
         """True/False once the chain was seen (does it lead to a public root?); None when never seen."""
-        if self.classification in INTERCEPTED_CLASSES:
+        if self.classification in C.INTERCEPTED_CLASSES:
             return True
-        if self.classification == "direct-trusted":
+        if self.classification == C.DIRECT_TRUSTED:
             return False
         if not self.chain or self.public_anchored is None:
             return None
@@ -445,13 +421,13 @@ def _resolve(host: str, port: int, step: _Step, stage: str) -> list[Any]:
     worker.join(step.left())
     if worker.is_alive():
         raise ProbeFailure(
-            "timeout", stage, f"resolving {host}: no answer within {step.limit:.1f}s", timeout=step.limit
+            C.TIMEOUT, stage, f"resolving {host}: no answer within {step.limit:.1f}s", timeout=step.limit
         )
     if "error" in box:
         exc = box["error"]
         reason = getattr(exc, "strerror", None) or str(exc)
         what = "the proxy host" if stage == "proxy" else "the index host"
-        raise ProbeFailure("dns-failure", stage, f"{what} {host} does not resolve ({reason})")
+        raise ProbeFailure(C.DNS_FAILURE, stage, f"{what} {host} does not resolve ({reason})")
     infos: list[Any] = box["infos"]
     return infos
 
@@ -476,7 +452,7 @@ def _open(host: str, port: int, deadline: Deadline, stage: str) -> socket.socket
             continue
         return sock
     reason = (getattr(last, "strerror", None) or str(last)) if last else "no address"
-    kind_name = "proxy-unreachable" if stage == "proxy" else "unreachable"
+    kind_name = C.PROXY_UNREACHABLE if stage == "proxy" else C.UNREACHABLE
     raise ProbeFailure(kind_name, stage, f"{what} failed ({reason})")
 
 
@@ -488,18 +464,18 @@ def _read_head(sock: socket.socket, step: _Step) -> tuple[bytes, bytes]:
             chunk = sock.recv(4096)
         except socket.timeout:
             raise ProbeFailure(
-                "timeout",
+                C.TIMEOUT,
                 "proxy",
                 f"the proxy accepted the connection but did not answer CONNECT within {step.limit:.1f}s",
                 timeout=step.limit,
             ) from None
         except OSError as exc:
-            raise ProbeFailure("proxy-error", "proxy", f"the proxy dropped the connection ({exc})") from None
+            raise ProbeFailure(C.PROXY_ERROR, "proxy", f"the proxy dropped the connection ({exc})") from None
         if not chunk:
-            raise ProbeFailure("proxy-error", "proxy", "the proxy closed the connection without answering CONNECT")
+            raise ProbeFailure(C.PROXY_ERROR, "proxy", "the proxy closed the connection without answering CONNECT")
         buffer += chunk
         if len(buffer) > 65536:
-            raise ProbeFailure("proxy-error", "proxy", "the proxy answered CONNECT with an oversized header")
+            raise ProbeFailure(C.PROXY_ERROR, "proxy", "the proxy answered CONNECT with an oversized header")
     head, _, rest = buffer.partition(b"\r\n\r\n")
     return head, rest
 
@@ -518,14 +494,14 @@ def _connect_tunnel(sock: socket.socket, host: str, port: int, proxy: ProxyURL, 
     except socket.timeout:
         raise step.expired() from None
     except OSError as exc:
-        raise ProbeFailure("proxy-error", "proxy", f"the proxy dropped the connection ({exc})") from None
+        raise ProbeFailure(C.PROXY_ERROR, "proxy", f"the proxy dropped the connection ({exc})") from None
     head, rest = _read_head(sock, step)
     text = head.decode("latin-1", "replace")
     status_line, *header_lines = text.split("\r\n")
     parts = status_line.split(" ", 2)
     if len(parts) < 2 or not parts[0].startswith("HTTP/") or not parts[1].isdigit():
         raise ProbeFailure(
-            "proxy-error",
+            C.PROXY_ERROR,
             "proxy",
             "the proxy did not answer CONNECT in HTTP (is this a SOCKS or TLS port rather than an HTTP proxy?)",
         )
@@ -538,7 +514,7 @@ def _connect_tunnel(sock: socket.socket, host: str, port: int, proxy: ProxyURL, 
             if line.lower().startswith("proxy-authenticate:")
         ]
         raise ProbeFailure(
-            "proxy-auth-required",
+            C.PROXY_AUTH_REQUIRED,
             "proxy",
             _auth_message(proxy, schemes),
             proxy_status=status,
@@ -546,7 +522,7 @@ def _connect_tunnel(sock: socket.socket, host: str, port: int, proxy: ProxyURL, 
         )
     if not 200 <= status < 300:
         raise ProbeFailure(
-            "proxy-error",
+            C.PROXY_ERROR,
             "proxy",
             f"the proxy answered CONNECT {target} with {status} {reason}".strip(),
             proxy_status=status,
@@ -599,7 +575,7 @@ def _handshake(
                 data = sock.recv(65536)
             except socket.timeout:
                 raise ProbeFailure(
-                    "timeout",
+                    C.TIMEOUT,
                     "tls",
                     f"TLS handshake with {host}: the peer accepted the connection but sent nothing "
                     f"within {step.limit:.1f}s",
@@ -680,7 +656,7 @@ def _transport(
         return _open(target.host, target.port, deadline, "index"), b""
     if proxy.scheme not in ("http", "https"):
         raise ProbeFailure(
-            "proxy-error", "proxy", f"{proxy.scheme}:// proxies are not probed (pip needs PySocks for them)"
+            C.PROXY_ERROR, "proxy", f"{proxy.scheme}:// proxies are not probed (pip needs PySocks for them)"
         )
     sock = _open(proxy.host, proxy.port, deadline, "proxy")
     try:
@@ -694,7 +670,7 @@ def _transport(
                 raise step.expired() from None
             except ssl.SSLError as exc:
                 raise ProbeFailure(
-                    "proxy-error", "proxy", f"TLS to the https:// proxy failed: {_ssl_reason(exc)}"
+                    C.PROXY_ERROR, "proxy", f"TLS to the https:// proxy failed: {_ssl_reason(exc)}"
                 ) from None
         leftover = _connect_tunnel(sock, target.host, target.port, proxy, deadline)
     except BaseException:
@@ -722,7 +698,7 @@ def _attempt(
         return _handshake(sock, ctx, target.host, deadline, leftover)
     except (ssl.SSLEOFError, ssl.SSLZeroReturnError):
         raise ProbeFailure(
-            "tls-error",
+            C.TLS_ERROR,
             "tls",
             f"{target.host} closed the connection during the TLS handshake "
             "(pip reports: EOF occurred in violation of protocol); a proxy or firewall is cutting TLS",
@@ -783,7 +759,7 @@ def _run(
 ) -> None:
     parts = urlsplit(target.url)
     if parts.scheme != "https":
-        result.classification = "plain-http"
+        result.classification = C.PLAIN_HTTP
         result.stage = "url"
         result.message = (
             f"{redact.url(target.url)} is plain http://: nothing is encrypted or verified, and pip ignores it "
@@ -797,7 +773,7 @@ def _run(
         _fail(result, failure)
         return
     except ssl.SSLError as exc:
-        result.classification, result.stage = "tls-error", "tls"
+        result.classification, result.stage = C.TLS_ERROR, "tls"
         result.message = f"the TLS handshake with {target.host} failed: {_ssl_reason(exc)}"
         return
     ders, capture = unverified_chain(obj)
@@ -816,7 +792,7 @@ def _run(
         anchors = _anchors(public)
         result.public_anchored = anchored_in(result.chain, anchors) is not None if anchors else None
     _classify(result)
-    if vendor_lookup and result.classification != "direct-trusted":
+    if vendor_lookup and result.classification != C.DIRECT_TRUSTED:
         _label(result)
 
 
@@ -877,33 +853,33 @@ def _classify(result: ProbeResult) -> None:
     result.stage = "verify"
     if verified:
         if public is not None and public.ok:
-            result.classification = "direct-trusted"
+            result.classification = C.DIRECT_TRUSTED
             result.message = f"not intercepted: {host} presents a chain that verifies against {public.label}"
         else:
             names = " and ".join(c.label for c in verified)
-            result.classification = "intercepted-trusted"
+            result.classification = C.INTERCEPTED_TRUSTED
             result.message = (
                 f"the chain for {host} is signed by '{issuer}', which is not a public root; "
                 f"it is trusted here by {names}"
             )
         return
-    if codes & {_HOSTNAME_MISMATCH, _IP_MISMATCH} or (mismatch and not codes - {_HOSTNAME_MISMATCH, _IP_MISMATCH}):
-        result.classification = "hostname-mismatch"
+    if codes & C.MISMATCH_CODES or (mismatch and not codes - C.MISMATCH_CODES):
+        result.classification = C.HOSTNAME_MISMATCH
         result.message = _mismatch_message(leaf, host)
         return
-    if codes & {_EXPIRED, _NOT_YET_VALID} or dates:
-        result.classification = "expired"
+    if codes & C.VALIDITY_CODES or dates:
+        result.classification = C.EXPIRED
         detail = "; ".join(dates) or next(
-            (c.error or "" for c in result.checks if c.verify_code in (_EXPIRED, _NOT_YET_VALID)), ""
+            (c.error or "" for c in result.checks if c.verify_code in C.VALIDITY_CODES), ""
         )
         result.message = f"the chain for {host} has a certificate outside its validity period: {detail}"
         return
     if mismatch:
-        result.classification = "hostname-mismatch"
+        result.classification = C.HOSTNAME_MISMATCH
         result.message = _mismatch_message(leaf, host) + f"; its issuer '{issuer}' is not trusted either"
         return
     first_error = next((c.error for c in result.checks if c.ok is False and c.error), None)
-    result.classification = "intercepted-unknown-ca"
+    result.classification = C.INTERCEPTED_UNKNOWN_CA
     result.message = f"the chain for {host} is signed by '{issuer}', which nothing here trusts" + (
         f"; pip will say: {first_error}" if first_error else ""
     )

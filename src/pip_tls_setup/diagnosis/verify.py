@@ -26,6 +26,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from pip_tls_setup import __version__, redact
+from pip_tls_setup.diagnosis import classes as C
 from pip_tls_setup.diagnosis import doctor, pip_view, probe, proxies
 from pip_tls_setup.target import pythons
 
@@ -43,6 +44,7 @@ _DNS_TEXT = (
     "Failed to resolve",
     "No address associated with hostname",
 )
+_MISMATCH_TEXT = ("Hostname mismatch", "doesn't match", "IP address mismatch")
 
 
 @dataclass(frozen=True)
@@ -72,29 +74,36 @@ def classify_error(info: Mapping[str, Any], via_proxy: bool) -> tuple[str, str]:
     code = info.get("verify_code")
     telling = next((line for line in reversed(lines) if "CERTIFICATE_VERIFY_FAILED" in line), None)
     if "407" in text and ("Proxy" in text or "Tunnel" in text):
-        return "proxy-auth-required", _pick(lines, "407")
-    if code in (9, 10) or "certificate has expired" in text or "certificate is not yet valid" in text:
-        return "expired", telling or _pick(lines, "expired")
-    if code in (62, 64) or "Hostname mismatch" in text or "doesn't match" in text or "IP address mismatch" in text:
-        return "hostname-mismatch", telling or _pick(lines, "match")
+        return C.PROXY_AUTH_REQUIRED, _pick(lines, "407")
+    if code in C.VALIDITY_CODES or "certificate has expired" in text or "certificate is not yet valid" in text:
+        return C.EXPIRED, telling or _pick(lines, "expired")
+    if code in C.MISMATCH_CODES or any(t in text for t in _MISMATCH_TEXT):
+        return C.HOSTNAME_MISMATCH, telling or _pick(lines, "match")
     if telling or "SSLCertVerificationError" in kinds or "CertificateError" in kinds:
-        return "untrusted", telling or lines[-1]
+        return C.UNTRUSTED, telling or lines[-1]
+    return _connection_class(info, kinds, lines, text, via_proxy)
+
+
+def _connection_class(
+    info: Mapping[str, Any], kinds: set[str], lines: Sequence[str], text: str, via_proxy: bool
+) -> tuple[str, str]:
+    """A failure before any certificate was judged: refused, DNS, timeout, the proxy, TLS itself."""
     refused = "ConnectionRefusedError" in kinds or "Connection refused" in text or info.get("errno") == 111
     if refused:
-        return ("proxy-unreachable" if via_proxy else "unreachable"), _pick(lines, "refused")
+        return (C.PROXY_UNREACHABLE if via_proxy else C.UNREACHABLE), _pick(lines, "refused")
     if kinds & _DNS_KINDS or any(t in text for t in _DNS_TEXT):
-        return "dns-failure", _pick(lines, "resol")
+        return C.DNS_FAILURE, _pick(lines, "resol")
     # urllib3 1.x makes NewConnectionError a ConnectTimeoutError subclass: only a real timeout counts.
     timed_out = kinds & (_TIMEOUT_KINDS - {"ConnectTimeoutError"}) or (
         "ConnectTimeoutError" in kinds and "NewConnectionError" not in kinds
     )
     if timed_out or "timed out" in text:
-        return "timeout", _pick(lines, "timed out")
+        return C.TIMEOUT, _pick(lines, "timed out")
     if "ProxyError" in kinds or "to proxy" in text or "Tunnel connection failed" in text:
-        return "proxy-error", _pick(lines, "proxy")
+        return C.PROXY_ERROR, _pick(lines, "proxy")
     if "SSLError" in kinds or "SSLEOFError" in kinds or "EOF occurred" in text:
-        return "tls-error", _pick(lines, "SSL")
-    return "error", lines[0]
+        return C.TLS_ERROR, _pick(lines, "SSL")
+    return C.ERROR, lines[0]
 
 
 def _message_only(line: str) -> str:
@@ -151,7 +160,7 @@ def run(
     if request.offline:
         report["notes"].append("verification skipped (--offline): nothing was fetched, so nothing is proven")
         report["ok"] = True
-        report["summary"] = {"ok": True, "checked": 0, "failed": 0, "classification": "not-probed"}
+        report["summary"] = {"ok": True, "checked": 0, "failed": 0, "classification": C.NOT_PROBED}
         report["elapsed_seconds"] = round(time.monotonic() - started, 3)
         return report
     if not targets:
@@ -173,7 +182,7 @@ def run(
         "ok": report["ok"],
         "checked": len(checks),
         "failed": len(failed),
-        "classification": (decisive_failed or failed)[0]["classification"] if (decisive_failed or failed) else "ok",
+        "classification": (decisive_failed or failed)[0]["classification"] if (decisive_failed or failed) else C.OK,
     }
     report["elapsed_seconds"] = round(time.monotonic() - started, 3)
     return redact.scrub_data(report, context.secrets)  # type: ignore[no-any-return]
@@ -201,11 +210,11 @@ def _verify_target(checker: _Checker, target: pythons.Target, view: View, env: M
         "default_index": target.pip.default_index if target.pip else None,
     }
     if checker.deadline.remaining() <= 0.05:
-        entry["checks"].append(_failed("pip", "", "timeout", "the time budget was spent before this target", None))
+        entry["checks"].append(_failed("pip", "", C.TIMEOUT, "the time budget was spent before this target", None))
         return entry
     ran = pip_view.run(context.request.root, target, env, payload, timeout=budget + STARTUP_GRACE, extra_env=None)
     if ran.error:
-        entry["checks"].append(_failed("pip", "", "error", ran.error, None))
+        entry["checks"].append(_failed("pip", "", C.ERROR, ran.error, None))
         return entry
     data = ran.data
     answer = data.get("pip") or {}
@@ -216,7 +225,7 @@ def _verify_target(checker: _Checker, target: pythons.Target, view: View, env: M
         info = answer["error"]
         if target.pip is not None:
             entry["checks"].append(
-                _failed("pip", "", "error", f"pip could not build its session: {info.get('message')}", None)
+                _failed("pip", "", C.ERROR, f"pip could not build its session: {info.get('message')}", None)
             )
     if options.get("no_index"):
         entry["notes"].append("pip is configured with --no-index: it never contacts an index")
@@ -285,18 +294,18 @@ def _check(
     parts = urlsplit(index)
     host = (parts.hostname or "").lower()
     if parts.scheme == "http":
-        result["classification"] = "plain-http"
+        result["classification"] = C.PLAIN_HTTP
         result["message"] = f"{redact.url(index)} is plain http://: nothing is encrypted or verified"
         return result
     if verify is False or verify == "":
-        result["classification"] = "verification-disabled"
+        result["classification"] = C.VERIFICATION_DISABLED
         result["message"] = "requests would not verify certificates here (" + (
             "CURL_CA_BUNDLE is empty and this requests is older than 2.28)" if verify == "" else "verify=False)"
         )
         return result
     matched = [h for h in trusted if h.lower() in (host, parts.netloc.lower())]
     if matched:
-        result["classification"] = "verification-disabled"
+        result["classification"] = C.VERIFICATION_DISABLED
         result["message"] = (
             f"pip is configured with trusted-host {', '.join(matched)}, so it does not verify certificates "
             "for this index; remove it (pip-tls-setup scan shows where it is set)"
@@ -311,7 +320,7 @@ def _check(
     result["error"] = redact.url(line)
     if fetch.get("error_url"):
         result["url"] = redact.url(str(fetch["error_url"]))
-    if classification in ("untrusted", "expired", "hostname-mismatch"):
+    if classification in (C.UNTRUSTED, C.EXPIRED, C.HOSTNAME_MISMATCH):
         failing = str(fetch.get("error_url") or index)
         seen = checker.enrich(failing, proxy)
         classification, message = _explain(classification, line, seen)
@@ -326,14 +335,14 @@ def _check(
 def _success(result: dict[str, Any], status: int, fetch: Mapping[str, Any], project: str) -> dict[str, Any]:
     result["status"] = status
     if status >= 500:
-        result["classification"] = "http-error"
+        result["classification"] = C.HTTP_ERROR
         result["message"] = (
             f"TLS was verified, but the index answered HTTP {status}: pip cannot use it "
             "(through an intercepting proxy this often means the proxy could not reach the index)"
         )
         return result
     result["ok"] = True
-    result["classification"] = "verified"
+    result["classification"] = C.VERIFIED
     if status == 404:
         result["message"] = (
             f"TLS verified; the index answered 404 because '{project}' is not on it, which is fine: "
@@ -351,32 +360,32 @@ def _success(result: dict[str, Any], status: int, fetch: Mapping[str, Any], proj
 def _explain(classification: str, line: str, seen: probe.ProbeResult) -> tuple[str, str]:
     issuer = seen.issuer_name or "an unknown issuer"
     product = f" ({seen.product})" if seen.product else ""
-    if classification == "untrusted":
+    if classification == C.UNTRUSTED:
         if seen.public_anchored is False or seen.intercepted:
             return (
-                "intercepted-unknown-ca",
+                C.INTERCEPTED_UNKNOWN_CA,
                 f"this pip does not trust '{issuer}'{product}, the CA that signed what it was shown; pip says: {line}",
             )
-        if seen.classification in ("hostname-mismatch", "expired"):
+        if seen.classification in (C.HOSTNAME_MISMATCH, C.EXPIRED):
             return seen.classification, f"{seen.message}; pip says: {line}"
-        return "untrusted", f"the chain is public, but this Python's trust settings lack its root; pip says: {line}"
+        return C.UNTRUSTED, f"the chain is public, but this Python's trust settings lack its root; pip says: {line}"
     return classification, f"pip says: {line}" + (f" (issuer '{issuer}'{product})" if seen.chain else "")
 
 
 def _plain_message(classification: str, line: str, proxy: proxies.ProxyURL | None) -> str:
     where = f" {proxy.redacted}" if proxy else ""
     texts = {
-        "proxy-auth-required": (
+        C.PROXY_AUTH_REQUIRED: (
             f"the proxy{where} rejected the credentials in its URL (407)"
             if proxy is not None and proxy.has_credentials
             else f"the proxy{where} asks for authentication (407); put credentials in the proxy URL"
         ),
-        "proxy-unreachable": f"nothing accepts connections at the proxy{where}",
-        "proxy-error": f"the proxy{where} refused the tunnel",
-        "timeout": "no answer within the time limit",
-        "dns-failure": "a host name did not resolve",
-        "unreachable": "nothing accepts connections at the index's address",
-        "tls-error": "the TLS handshake failed before a certificate could be checked",
+        C.PROXY_UNREACHABLE: f"nothing accepts connections at the proxy{where}",
+        C.PROXY_ERROR: f"the proxy{where} refused the tunnel",
+        C.TIMEOUT: "no answer within the time limit",
+        C.DNS_FAILURE: C.MEANINGS[C.DNS_FAILURE],
+        C.UNREACHABLE: C.MEANINGS[C.UNREACHABLE],
+        C.TLS_ERROR: C.MEANINGS[C.TLS_ERROR],
     }
     return f"{texts.get(classification, 'the request failed')}; pip says: {line}"
 
