@@ -697,10 +697,7 @@ def build(context: Context) -> dict[str, Any]:
     for key in keys:
         url, proxy_url, reason = wanted[key]
         if context.request.offline:
-            result = probe.ProbeResult(url=url, host="", port=0, proxy=proxy_url, proxy_reason=reason)
-            result.message = "not probed (--offline)"
-            target_ = probe.Target.of(url)
-            result.host, result.port = target_.host, target_.port
+            result = probe.not_probed(url, proxy_url, reason, "not probed (--offline)")
         else:
             result = probe.probe(url, proxy_url, context.sources, deadline, proxy_reason=reason)
         probes.append(result)
