@@ -27,7 +27,9 @@ from urllib.parse import urlsplit
 
 from pip_tls_setup import __version__, redact
 from pip_tls_setup.diagnosis import classes as C
-from pip_tls_setup.diagnosis import doctor, pip_view, probe, proxies
+from pip_tls_setup.diagnosis import pip_view, probe, proxies, trust
+from pip_tls_setup.diagnosis.render import md
+from pip_tls_setup.diagnosis.situation import Situation
 from pip_tls_setup.target import pythons
 
 SCHEMA_VERSION = 1
@@ -64,6 +66,20 @@ class VerifyRequest:
     offline: bool = False
     index_urls: Sequence[str] = ()
     requests: bool = True
+
+
+PROJECT_NAME = r"[A-Za-z0-9]([A-Za-z0-9._-]*[A-Za-z0-9])?"
+
+
+def check_project(name: str) -> str:
+    """A project name to fetch the index page of (InputError otherwise: it becomes part of a URL)."""
+    import re
+
+    from pip_tls_setup.errors import InputError
+
+    if not re.fullmatch(PROJECT_NAME, name):
+        raise InputError(f"--probe-project {name}", "is not a project name", "for example --probe-project pip")
+    return name
 
 
 def classify_error(info: Mapping[str, Any], via_proxy: bool) -> tuple[str, str]:
@@ -123,7 +139,7 @@ def _pick(lines: Sequence[str], needle: str) -> str:
 
 @dataclass
 class _Checker:
-    context: doctor.Context
+    situation: Situation
     request: VerifyRequest
     deadline: probe.Deadline
     probes: dict[tuple[str, str], probe.ProbeResult] = field(default_factory=dict)
@@ -131,12 +147,12 @@ class _Checker:
     def enrich(self, url: str, proxy: proxies.ProxyURL | None) -> probe.ProbeResult:
         key = (url, proxy.raw if proxy else "")
         if key not in self.probes:
-            self.probes[key] = probe.probe(url, proxy, self.context.sources, self.deadline)
+            self.probes[key] = probe.probe(url, proxy, self.situation.sources, self.deadline)
         return self.probes[key]
 
 
 def run(
-    context: doctor.Context,
+    situation: Situation,
     request: VerifyRequest,
     targets: Sequence[pythons.Target],
     views: Sequence[View],
@@ -154,7 +170,7 @@ def run(
         ],
         "targets": [],
         "probes": [],
-        "notes": list(context.notes),
+        "notes": list(situation.notes),
         "timeout_seconds": request.timeout,
     }
     if request.offline:
@@ -165,11 +181,11 @@ def run(
         return report
     if not targets:
         report["notes"].append("no target Python found (give one with --python): nothing to verify")
-    checker = _Checker(context, request, probe.Deadline(request.timeout))
+    checker = _Checker(situation, request, probe.Deadline(request.timeout))
     for view in views:
-        env = dict(context.env)
+        env = dict(situation.env)
         env.update(view.overlay)
-        context.secrets.extend(proxies.secrets(env))
+        situation.secrets.extend(proxies.secrets(env))
         for target in targets:
             report["targets"].append(_verify_target(checker, target, view, env))
     report["probes"] = [p.to_json() for p in checker.probes.values()]
@@ -185,11 +201,11 @@ def run(
         "classification": (decisive_failed or failed)[0]["classification"] if (decisive_failed or failed) else C.OK,
     }
     report["elapsed_seconds"] = round(time.monotonic() - started, 3)
-    return redact.scrub_data(report, context.secrets)  # type: ignore[no-any-return]
+    return redact.scrub_data(report, situation.secrets)  # type: ignore[no-any-return]
 
 
 def _verify_target(checker: _Checker, target: pythons.Target, view: View, env: Mapping[str, str]) -> dict[str, Any]:
-    context, request = checker.context, checker.request
+    situation, request = checker.situation, checker.request
     entry: dict[str, Any] = {
         "executable": target.executable,
         "python": ".".join(map(str, target.version)),
@@ -212,7 +228,7 @@ def _verify_target(checker: _Checker, target: pythons.Target, view: View, env: M
     if checker.deadline.remaining() <= 0.05:
         entry["checks"].append(_failed("pip", "", C.TIMEOUT, "the time budget was spent before this target", None))
         return entry
-    ran = pip_view.run(context.request.root, target, env, payload, timeout=budget + STARTUP_GRACE, extra_env=None)
+    ran = pip_view.run(situation.request.root, target, env, payload, timeout=budget + STARTUP_GRACE, extra_env=None)
     if ran.error:
         entry["checks"].append(_failed("pip", "", C.ERROR, ran.error, None))
         return entry
@@ -220,7 +236,7 @@ def _verify_target(checker: _Checker, target: pythons.Target, view: View, env: M
     answer = data.get("pip") or {}
     options = answer.get("options") or {}
     for secret in proxies.secrets({}, [str(options.get("proxy") or "")]):
-        context.secrets.append(secret)
+        situation.secrets.append(secret)
     if answer.get("error") and not answer.get("urls"):
         info = answer["error"]
         if target.pip is not None:
@@ -270,11 +286,11 @@ def _check(
     env: Mapping[str, str],
 ) -> dict[str, Any]:
     index = str(item.get("index") or "")
-    checker.context.secrets.extend(redact.secrets_in(index))
+    checker.situation.secrets.extend(redact.secrets_in(index))
     fetch = item.get("fetch") or {}
     proxy = _proxy(item.get("proxy"))
     if proxy is not None:
-        checker.context.secrets.extend(proxy.secrets)
+        checker.situation.secrets.extend(proxy.secrets)
     verify = item.get("verify")
     result: dict[str, Any] = {
         "client": client.split(" ")[0],
@@ -404,7 +420,7 @@ def _trust_text(
 ) -> str:
     verify = item.get("verify")
     if client.startswith("pip"):
-        return str(doctor.trust_of(target, item, env, checker.context.request.root, {})["description"])
+        return str(trust.trust_of(target, item, env, checker.situation.request.root, {})["description"])
     if isinstance(verify, str) and verify:
         return f"CA file {verify}"
     return "certifi (requests' default)"
@@ -454,12 +470,8 @@ def render_markdown(report: Mapping[str, Any]) -> str:
         for check in target["checks"]:
             verdict = "ok" if check["ok"] else f"**{check['classification']}**"
             lines.append(
-                f"| {_md(target['executable'])} ({target['python']}) | {target['view']} | {check['client']} | "
-                f"{_md(check['url'])} | {verdict}: {_md(check['message'])} |"
+                f"| {md(target['executable'])} ({target['python']}) | {target['view']} | {check['client']} | "
+                f"{md(check['url'])} | {verdict}: {md(check['message'])} |"
             )
     lines.append("")
     return "\n".join(lines)
-
-
-def _md(text: Any) -> str:
-    return str(text).replace("|", "\\|").replace("\n", " ")
