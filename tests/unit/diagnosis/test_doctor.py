@@ -83,9 +83,7 @@ def test_trust_of(entry: dict[str, Any], pip: str, kind: str, os_store: bool) ->
 
 def test_trust_of_names_where_a_ca_file_comes_from() -> None:
     entry = {"verify": "/r.pem", "ssl_context": False, "proxy": None}
-    assert (
-        trust_of(target(), entry, {"REQUESTS_CA_BUNDLE": "/r.pem"}, ROOT, {})["source"] == "REQUESTS_CA_BUNDLE"
-    )
+    assert trust_of(target(), entry, {"REQUESTS_CA_BUNDLE": "/r.pem"}, ROOT, {})["source"] == "REQUESTS_CA_BUNDLE"
     assert trust_of(target(), entry, {"PIP_CERT": "/r.pem"}, ROOT, {"cert": "/r.pem"})["source"] == "PIP_CERT"
     assert trust_of(target(), entry, {}, ROOT, {"cert": "/r.pem"})["source"] == "pip config (cert =)"
 
