@@ -46,6 +46,11 @@ def add_output(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("-q", "--quiet", action="store_true", help="only warnings and errors on stderr")
 
 
+def add_timeout(parser: argparse.ArgumentParser, help_text: str) -> None:
+    """--timeout: the one time budget of every network step of the run (checked by probe.check_timeout)."""
+    parser.add_argument("--timeout", type=float, default=15.0, metavar="SECONDS", help=help_text)
+
+
 def add_setup_arguments(parser: argparse.ArgumentParser) -> None:
     """The options 'setup' takes for its verify step and --ca-from-proxy."""
     parser.add_argument(
@@ -64,13 +69,7 @@ def add_setup_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="NAME",
         help="project whose index page verify fetches (default: pip; a 404 still proves TLS)",
     )
-    parser.add_argument(
-        "--timeout",
-        type=float,
-        default=15.0,
-        metavar="SECONDS",
-        help="time budget for the network steps of verify / --ca-from-proxy (default: 15)",
-    )
+    add_timeout(parser, "time budget for the network steps of verify / --ca-from-proxy (default: 15)")
 
 
 def print_json(data: Any) -> None:

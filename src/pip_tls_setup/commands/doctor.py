@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from pip_tls_setup.commands.common import add_python, doctor_request, finish_report, scrubbed
+from pip_tls_setup.commands.common import add_python, add_timeout, doctor_request, finish_report, scrubbed
 from pip_tls_setup.ui import Console
 
 NAME = "doctor"
@@ -63,13 +63,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="URL",
         help="probe this index instead of the one each target pip uses (repeatable)",
     )
-    parser.add_argument(
-        "--timeout",
-        type=float,
-        default=15.0,
-        metavar="SECONDS",
-        help="time budget for all network steps together (default: 15; one step gets at most a third)",
-    )
+    add_timeout(parser, "time budget for all network steps together (default: 15; one step gets at most a third)")
     parser.add_argument("--offline", action="store_true", help="do not probe the network; settings and traps only")
     parser.add_argument(
         "--root",

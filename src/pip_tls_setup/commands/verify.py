@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from pip_tls_setup.commands.common import add_python, doctor_request, finish_report, scrubbed
+from pip_tls_setup.commands.common import add_python, add_timeout, doctor_request, finish_report, scrubbed
 from pip_tls_setup.errors import InputError
 from pip_tls_setup.ui import Console
 
@@ -61,13 +61,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="corporate CA to name in a diagnosis (repeatable; verification itself uses each pip's own trust)",
     )
     parser.add_argument("--public-roots", metavar="FILE", help="PEM bundle of the roots to call public")
-    parser.add_argument(
-        "--timeout",
-        type=float,
-        default=15.0,
-        metavar="SECONDS",
-        help="time budget for all network steps together (default: 15)",
-    )
+    add_timeout(parser, "time budget for all network steps together (default: 15)")
     parser.add_argument("--offline", action="store_true", help="skip verification (an offline build), with a note")
     parser.add_argument("--no-requests", action="store_true", help="check pip's session only, not requests")
     parser.add_argument("--root", metavar="DIR", default="/", help="verify the Pythons of the root in DIR (chroot)")

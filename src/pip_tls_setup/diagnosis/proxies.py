@@ -41,7 +41,6 @@ ENV_NAMES = (
     "NO_PROXY",
     "PIP_PROXY",
 )
-SUPPORTED_SCHEMES = ("http", "https")
 _DEFAULT_PORTS = {"http": 80, "https": 443, "socks5": 1080, "socks5h": 1080, "socks4": 1080, "socks4a": 1080}
 
 
