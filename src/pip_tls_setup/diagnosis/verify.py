@@ -49,6 +49,16 @@ _DNS_TEXT = (
 _MISMATCH_TEXT = ("Hostname mismatch", "doesn't match", "IP address mismatch")
 
 
+OFFLINE_NOTE = "verification skipped (--offline): nothing was fetched, so nothing is proven"
+NO_TARGET_NOTE = "no target Python found (give one with --python): nothing to verify"
+NO_INDEX_NOTE = "pip is configured with --no-index: it never contacts an index"
+NOTHING_INSTALLED_NOTE = "neither pip nor requests is installed here: nothing to verify"
+TRUSTED_HOST = (
+    "pip is configured with trusted-host {hosts}, so it does not verify certificates "
+    "for this index; remove it (pip-tls-setup scan shows where it is set)"
+)
+
+
 @dataclass(frozen=True)
 class View:
     """One environment the checks run under."""
@@ -157,8 +167,31 @@ def run(
     targets: Sequence[pythons.Target],
     views: Sequence[View],
 ) -> dict[str, Any]:
+    """Fetch each target's index in each view; the report (``ok`` decides the exit code)."""
     started = time.monotonic()
-    report: dict[str, Any] = {
+    report = _header(situation, request, views)
+    if request.offline:
+        report["notes"].append(OFFLINE_NOTE)
+        report["ok"] = True
+        report["summary"] = {"ok": True, "checked": 0, "failed": 0, "classification": C.NOT_PROBED}
+        report["elapsed_seconds"] = round(time.monotonic() - started, 3)
+        return report
+    if not targets:
+        report["notes"].append(NO_TARGET_NOTE)
+    checker = _Checker(situation, request, probe.Deadline(request.timeout))
+    for view in views:
+        env = {**situation.env, **view.overlay}
+        situation.secrets.extend(proxies.secrets(env))
+        for target in targets:
+            report["targets"].append(_verify_target(checker, target, view, env))
+    report["probes"] = [p.to_json() for p in checker.probes.values()]
+    _conclude(report)
+    report["elapsed_seconds"] = round(time.monotonic() - started, 3)
+    return redact.scrub_data(report, situation.secrets)  # type: ignore[no-any-return]
+
+
+def _header(situation: Situation, request: VerifyRequest, views: Sequence[View]) -> dict[str, Any]:
+    return {
         "command": "verify",
         "schema_version": SCHEMA_VERSION,
         "tool_version": __version__,
@@ -173,39 +206,24 @@ def run(
         "notes": list(situation.notes),
         "timeout_seconds": request.timeout,
     }
-    if request.offline:
-        report["notes"].append("verification skipped (--offline): nothing was fetched, so nothing is proven")
-        report["ok"] = True
-        report["summary"] = {"ok": True, "checked": 0, "failed": 0, "classification": C.NOT_PROBED}
-        report["elapsed_seconds"] = round(time.monotonic() - started, 3)
-        return report
-    if not targets:
-        report["notes"].append("no target Python found (give one with --python): nothing to verify")
-    checker = _Checker(situation, request, probe.Deadline(request.timeout))
-    for view in views:
-        env = dict(situation.env)
-        env.update(view.overlay)
-        situation.secrets.extend(proxies.secrets(env))
-        for target in targets:
-            report["targets"].append(_verify_target(checker, target, view, env))
-    report["probes"] = [p.to_json() for p in checker.probes.values()]
+
+
+def _conclude(report: dict[str, Any]) -> None:
+    """``ok`` and the summary: only the decisive views decide; the first failure names the class."""
     checks = [c for t in report["targets"] for c in t["checks"]]
     failed = [c for c in checks if not c["ok"]]
-    decisive = [t for t in report["targets"] if t["decisive"]]
-    decisive_failed = [c for t in decisive for c in t["checks"] if not c["ok"]]
+    decisive_failed = [c for t in report["targets"] if t["decisive"] for c in t["checks"] if not c["ok"]]
+    first = (decisive_failed or failed)[:1]
     report["ok"] = not decisive_failed
     report["summary"] = {
         "ok": report["ok"],
         "checked": len(checks),
         "failed": len(failed),
-        "classification": (decisive_failed or failed)[0]["classification"] if (decisive_failed or failed) else C.OK,
+        "classification": first[0]["classification"] if first else C.OK,
     }
-    report["elapsed_seconds"] = round(time.monotonic() - started, 3)
-    return redact.scrub_data(report, situation.secrets)  # type: ignore[no-any-return]
 
 
 def _verify_target(checker: _Checker, target: pythons.Target, view: View, env: Mapping[str, str]) -> dict[str, Any]:
-    situation, request = checker.situation, checker.request
     entry: dict[str, Any] = {
         "executable": target.executable,
         "python": ".".join(map(str, target.version)),
@@ -215,6 +233,27 @@ def _verify_target(checker: _Checker, target: pythons.Target, view: View, env: M
         "checks": [],
         "notes": [],
     }
+    if checker.deadline.remaining() <= 0.05:
+        entry["checks"].append(_failed("pip", "", C.TIMEOUT, "the time budget was spent before this target", None))
+        return entry
+    ran = _ask(checker, target, env)
+    if ran.error:
+        entry["checks"].append(_failed("pip", "", C.ERROR, ran.error, None))
+        return entry
+    _pip_checks(checker, target, ran.data.get("pip") or {}, env, entry)
+    requests_view = ran.data.get("requests")
+    if isinstance(requests_view, dict):
+        client = f"requests {requests_view.get('version')}"
+        for item in requests_view.get("urls") or []:
+            entry["checks"].append(_check(checker, target, client, "requests", item, [], env))
+    if not entry["checks"]:
+        entry["notes"].append(NOTHING_INSTALLED_NOTE)
+    return entry
+
+
+def _ask(checker: _Checker, target: pythons.Target, env: Mapping[str, str]) -> pip_view.ViewRun:
+    """Run the view script in the target with fetching on, within what is left of the budget."""
+    request = checker.request
     budget = max(0.1, checker.deadline.remaining())
     payload = {
         "fetch": True,
@@ -225,38 +264,23 @@ def _verify_target(checker: _Checker, target: pythons.Target, view: View, env: M
         "urls": list(request.index_urls),
         "default_index": target.pip.default_index if target.pip else None,
     }
-    if checker.deadline.remaining() <= 0.05:
-        entry["checks"].append(_failed("pip", "", C.TIMEOUT, "the time budget was spent before this target", None))
-        return entry
-    ran = pip_view.run(situation.request.root, target, env, payload, timeout=budget + STARTUP_GRACE, extra_env=None)
-    if ran.error:
-        entry["checks"].append(_failed("pip", "", C.ERROR, ran.error, None))
-        return entry
-    data = ran.data
-    answer = data.get("pip") or {}
+    root = checker.situation.request.root
+    return pip_view.run(root, target, env, payload, timeout=budget + STARTUP_GRACE, extra_env=None)
+
+
+def _pip_checks(
+    checker: _Checker, target: pythons.Target, answer: Mapping[str, Any], env: Mapping[str, str], entry: dict[str, Any]
+) -> None:
     options = answer.get("options") or {}
-    for secret in proxies.secrets({}, [str(options.get("proxy") or "")]):
-        situation.secrets.append(secret)
-    if answer.get("error") and not answer.get("urls"):
-        info = answer["error"]
-        if target.pip is not None:
-            entry["checks"].append(
-                _failed("pip", "", C.ERROR, f"pip could not build its session: {info.get('message')}", None)
-            )
+    checker.situation.secrets.extend(proxies.secrets({}, [str(options.get("proxy") or "")]))
+    if answer.get("error") and not answer.get("urls") and target.pip is not None:
+        message = f"pip could not build its session: {answer['error'].get('message')}"
+        entry["checks"].append(_failed("pip", "", C.ERROR, message, None))
     if options.get("no_index"):
-        entry["notes"].append("pip is configured with --no-index: it never contacts an index")
+        entry["notes"].append(NO_INDEX_NOTE)
     trusted = [str(h) for h in options.get("trusted_hosts") or []]
     for item in answer.get("urls") or []:
         entry["checks"].append(_check(checker, target, "pip", answer.get("method"), item, trusted, env))
-    requests_view = data.get("requests")
-    if isinstance(requests_view, dict):
-        for item in requests_view.get("urls") or []:
-            entry["checks"].append(
-                _check(checker, target, f"requests {requests_view.get('version')}", "requests", item, [], env)
-            )
-    if not entry["checks"]:
-        entry["notes"].append("neither pip nor requests is installed here: nothing to verify")
-    return entry
 
 
 def _failed(client: str, url: str, classification: str, message: str, proxy: str | None) -> dict[str, Any]:
@@ -285,13 +309,13 @@ def _check(
     trusted: Sequence[str],
     env: Mapping[str, str],
 ) -> dict[str, Any]:
+    """One fetch by one client: verified, not verifying at all, or failed (and why, in pip's words)."""
     index = str(item.get("index") or "")
     checker.situation.secrets.extend(redact.secrets_in(index))
     fetch = item.get("fetch") or {}
     proxy = _proxy(item.get("proxy"))
     if proxy is not None:
         checker.situation.secrets.extend(proxy.secrets)
-    verify = item.get("verify")
     result: dict[str, Any] = {
         "client": client.split(" ")[0],
         "client_version": client.split(" ", 1)[1] if " " in client else None,
@@ -307,31 +331,40 @@ def _check(
         "error": None,
         "elapsed_seconds": fetch.get("elapsed"),
     }
+    refusal = _not_verifying(index, item.get("verify"), trusted)
+    if refusal is not None:
+        result["classification"], result["message"] = refusal
+        return result
+    if fetch.get("ok"):
+        return _success(result, int(fetch.get("status") or 0), fetch, checker.request.project)
+    return _fetch_failed(checker, result, fetch, index, proxy)
+
+
+def _not_verifying(index: str, verify: Any, trusted: Sequence[str]) -> tuple[str, str] | None:
+    """(class, message) when this client would not verify the index at all; None when it would."""
     parts = urlsplit(index)
     host = (parts.hostname or "").lower()
     if parts.scheme == "http":
-        result["classification"] = C.PLAIN_HTTP
-        result["message"] = f"{redact.url(index)} is plain http://: nothing is encrypted or verified"
-        return result
+        return C.PLAIN_HTTP, f"{redact.url(index)} is plain http://: nothing is encrypted or verified"
     if verify is False or verify == "":
-        result["classification"] = C.VERIFICATION_DISABLED
-        result["message"] = "requests would not verify certificates here (" + (
+        return C.VERIFICATION_DISABLED, "requests would not verify certificates here (" + (
             "CURL_CA_BUNDLE is empty and this requests is older than 2.28)" if verify == "" else "verify=False)"
         )
-        return result
     matched = [h for h in trusted if h.lower() in (host, parts.netloc.lower())]
     if matched:
-        result["classification"] = C.VERIFICATION_DISABLED
-        result["message"] = (
-            f"pip is configured with trusted-host {', '.join(matched)}, so it does not verify certificates "
-            "for this index; remove it (pip-tls-setup scan shows where it is set)"
-        )
-        return result
-    if fetch.get("ok"):
-        status = int(fetch.get("status") or 0)
-        return _success(result, status, fetch, checker.request.project)
-    info = fetch.get("error") or {}
-    classification, line = classify_error(info, proxy is not None)
+        return C.VERIFICATION_DISABLED, TRUSTED_HOST.format(hosts=", ".join(matched))
+    return None
+
+
+def _fetch_failed(
+    checker: _Checker,
+    result: dict[str, Any],
+    fetch: Mapping[str, Any],
+    index: str,
+    proxy: proxies.ProxyURL | None,
+) -> dict[str, Any]:
+    """Classify the failure from pip's error text; for a certificate problem, probe to name the CA."""
+    classification, line = classify_error(fetch.get("error") or {}, proxy is not None)
     line = _message_only(line)
     result["error"] = redact.url(line)
     if fetch.get("error_url"):
