@@ -12,7 +12,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, NamedTuple, Union
+from typing import Any, NamedTuple
 
 from pip_tls_setup import redact
 from pip_tls_setup.ca.certs import CACert, LintFinding
@@ -170,17 +170,13 @@ class Facts:
         return f"pip {self.target.pip.version}" if self.target.pip else "no pip"
 
 
-TargetCheck = Callable[[Facts], Union[Hit, None]]
-IndexCheck = Callable[[Facts, Mapping[str, Any]], Union[Hit, None]]
-
-
 @dataclass(frozen=True)
 class Spec:
     id: str
     severities: tuple[str, ...]  # the usual one first
     versions: str
     workaround: str
-    check: Callable[..., Hit | None]
+    check: Callable[..., Hit | None]  # (facts) -> Hit | None, or (facts, index entry) when per_index
     per_index: bool = False  # called once per index entry, with the entry
 
     def make(self, hit: Hit) -> Trap:
