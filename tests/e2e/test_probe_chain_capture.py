@@ -24,9 +24,10 @@ SCRIPT = r"""
 import json, sys
 sys.path.insert(0, sys.argv[1])
 from pip_tls_setup.diagnosis import probe, proxies
-target = probe.Target.of(sys.argv[2])
+from pip_tls_setup.diagnosis.probe import transport
+endpoint = probe.Endpoint.of(sys.argv[2])
 proxy = proxies.parse(sys.argv[3], "HTTPS_PROXY")
-obj = probe._attempt(target, proxy, probe._unverifying(), probe.Deadline(15), None)
+obj = transport.attempt(endpoint, proxy, transport.unverifying(), probe.Deadline(15), None)
 ders, capture = probe.unverified_chain(obj)
 print(json.dumps({"capture": capture, "count": len(ders), "version": list(sys.version_info[:2])}))
 """

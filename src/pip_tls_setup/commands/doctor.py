@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from pip_tls_setup.commands.common import add_python, doctor_request, print_json
-from pip_tls_setup.errors import EXIT_FAILED, EXIT_OK
+from pip_tls_setup.commands.common import add_python, add_timeout, doctor_request, finish_report, scrubbed
 from pip_tls_setup.ui import Console
 
 NAME = "doctor"
@@ -64,13 +63,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="URL",
         help="probe this index instead of the one each target pip uses (repeatable)",
     )
-    parser.add_argument(
-        "--timeout",
-        type=float,
-        default=15.0,
-        metavar="SECONDS",
-        help="time budget for all network steps together (default: 15; one step gets at most a third)",
-    )
+    add_timeout(parser, "time budget for all network steps together (default: 15; one step gets at most a third)")
     parser.add_argument("--offline", action="store_true", help="do not probe the network; settings and traps only")
     parser.add_argument(
         "--root",
@@ -83,24 +76,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from pip_tls_setup import redact
-    from pip_tls_setup.diagnosis import doctor
+    from pip_tls_setup.diagnosis import doctor, render, situation
     from pip_tls_setup.inject import flow
 
     env = flow.environ()
     console = Console(quiet=args.quiet or args.json)
-    request = doctor_request(args)
-    context = doctor.prepare(request, env)
-    report = doctor.build(context)
-    doctor.render_text(
-        report,
-        lambda text, kind="": console.line(redact.scrub(text, context.secrets), kind),
-        lambda text: console.heading(redact.scrub(text, context.secrets)),
-        lambda text: console.warn(redact.scrub(text, context.secrets)),
-    )
-    problem = doctor.write_summary(env, redact.scrub(doctor.render_markdown(report), context.secrets))
-    if problem:
-        console.warn(problem)
-    if args.json:
-        print_json(report)
-    return EXIT_OK if report["ok"] else EXIT_FAILED
+    found = situation.prepare(doctor_request(args), env)
+    report = doctor.build(found)
+    render.render_text(report, *scrubbed(console, found.secrets))
+    return finish_report(console, env, report, render.render_markdown(report), found.secrets, args.json)

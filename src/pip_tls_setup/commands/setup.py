@@ -6,14 +6,21 @@ import argparse
 import sys
 from typing import TYPE_CHECKING, Any
 
-from pip_tls_setup.commands.common import add_output, add_python, add_root, print_json
-from pip_tls_setup.commands.verify import add_setup_arguments, after_setup, ca_from_proxy
+from pip_tls_setup.commands.common import (
+    add_output,
+    add_python,
+    add_root,
+    add_setup_arguments,
+    print_json,
+    scrubbed,
+)
 from pip_tls_setup.errors import EXIT_FAILED, EXIT_OK
 from pip_tls_setup.inject.edits import envexport
 from pip_tls_setup.inject.plan import describe
 from pip_tls_setup.ui import Console
 
 if TYPE_CHECKING:
+    from pip_tls_setup.ca.certs import CACert
     from pip_tls_setup.inject import flow
 
 NAME = "setup"
@@ -89,7 +96,7 @@ def run(args: argparse.Namespace) -> int:
     env = flow.environ()
     root = Root.of(args.root)
     pins = sources.parse_pins(args.ca_fingerprint, env)
-    cas = sources.gather(args.ca, env, pins, extra=ca_from_proxy(args, env, pins))
+    cas = sources.gather(args.ca, env, pins, extra=_ca_from_proxy(args, env, pins))
     request = flow.SetupRequest(
         cas=cas,
         root=root,
@@ -117,7 +124,7 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_OK
     flow.execute(result, env)
     _show_plan(console, result, dry_run=False)
-    verified = after_setup(args, result, env, console)
+    verified = _verify(args, result, env, console)
     if args.json:
         print_json({**report(result), "verify": verified})
     elif not result.env_sinks or args.env_format:
@@ -126,6 +133,38 @@ def run(args: argparse.Namespace) -> int:
         sys.stdout.write(envexport.render(result.plan.env, args.env_format or "shell"))
         sys.stderr.write(docker.build_hint(result.plan.env, args.env_format, result.request.root.is_host, env))
     return EXIT_FAILED if verified is not None and not verified["ok"] else EXIT_OK
+
+
+def _ca_from_proxy(args: argparse.Namespace, env: dict[str, str], pins: set[str]) -> list[CACert]:
+    """The pinned CAs the proxy presents (--ca-from-proxy); first, the inputs verify will need are checked."""
+    from pip_tls_setup.diagnosis import after_setup, from_proxy
+    from pip_tls_setup.diagnosis.situation import DoctorRequest
+    from pip_tls_setup.target.root import Root
+
+    after_setup.check_inputs(args.timeout, args.probe_project, not args.no_verify and not args.offline, env)
+    if not args.ca_from_proxy:
+        return []
+    request = DoctorRequest(root=Root.of(args.root), pythons=args.python, timeout=args.timeout, offline=args.offline)
+    return from_proxy.take(request, env, pins)
+
+
+def _verify(
+    args: argparse.Namespace, result: flow.SetupResult, env: dict[str, str], console: Console
+) -> dict[str, Any] | None:
+    """Run verify at the end of setup: the durable files alone, and with the variables setup exported."""
+    if args.no_verify:
+        console.item("skip", "verify", "skipped (--no-verify): nothing proves pip can reach its index")
+        return None
+    from pip_tls_setup.diagnosis import after_setup, verify
+    from pip_tls_setup.platforms import docker
+
+    request = verify.VerifyRequest(project=args.probe_project, timeout=args.timeout, offline=args.offline)
+    report, situation = after_setup.run(result, env, args.python, request, docker.in_container(env))
+    line, heading, _warn = scrubbed(console, situation.secrets)
+    verify.render_text(report, line, heading)
+    for warning in after_setup.warnings(report):
+        console.warn(warning)
+    return report
 
 
 def _policy_blocks(console: Console, result: flow.SetupResult, mode: str, as_json: bool) -> bool:

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from pip_tls_setup import redact
+from pip_tls_setup.diagnosis.proxies import ENV_NAMES
 from pip_tls_setup.target.pythons import Target, target_env
 from pip_tls_setup.target.root import Root
 
@@ -301,17 +302,7 @@ sys.stdout.write(json.dumps(out))
 """
 
 # Variables a chrooted target still needs: the proxy (a build behind a proxy passes it in).
-PROXY_PASSTHROUGH = (
-    "https_proxy",
-    "HTTPS_PROXY",
-    "http_proxy",
-    "HTTP_PROXY",
-    "all_proxy",
-    "ALL_PROXY",
-    "no_proxy",
-    "NO_PROXY",
-    "PIP_PROXY",
-)
+PROXY_PASSTHROUGH = ENV_NAMES
 
 
 @dataclass(frozen=True)

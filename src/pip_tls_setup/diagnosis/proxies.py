@@ -24,7 +24,7 @@ import socket
 import struct
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from urllib.parse import unquote, urlsplit
+from urllib.parse import SplitResult, unquote, urlsplit
 
 from pip_tls_setup import redact
 from pip_tls_setup.errors import InputError
@@ -41,7 +41,6 @@ ENV_NAMES = (
     "NO_PROXY",
     "PIP_PROXY",
 )
-SUPPORTED_SCHEMES = ("http", "https")
 _DEFAULT_PORTS = {"http": 80, "https": 443, "socks5": 1080, "socks5h": 1080, "socks4": 1080, "socks4a": 1080}
 
 
@@ -220,6 +219,30 @@ def _entry_matches(hostname: str, with_port: str, entry: str, boundary: bool) ->
     return hostname.endswith("." + entry) or with_port.endswith("." + entry)
 
 
+def _ip_entry(ip: str, entries: list[str]) -> str | None:
+    """requests' rule for an IPv4 host: a CIDR range containing it, or the address itself."""
+    for entry in entries:
+        if _is_cidr(entry):
+            if _in_network(ip, entry):
+                return entry
+        elif ip == entry:
+            return entry
+    return None
+
+
+def _name_entry(parts: SplitResult, hostname: str, entries: list[str], boundary: bool) -> str | None:
+    """requests' rule for a host name: a suffix of the name, or of ``name:port``."""
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    with_port = f"{hostname}:{port}" if port else hostname
+    for entry in entries:
+        if _entry_matches(hostname, with_port, entry, boundary):
+            return entry
+    return None
+
+
 def bypasses(url: str, env: Mapping[str, str], pip_version: tuple[int, ...] | None = None) -> tuple[bool, str | None]:
     """Whether requests skips the environment proxy for ``url`` (and which ``NO_PROXY`` entry says so).
 
@@ -233,22 +256,9 @@ def bypasses(url: str, env: Mapping[str, str], pip_version: tuple[int, ...] | No
     found = no_proxy(env)
     if found:
         entries = [h for h in found[0].replace(" ", "").split(",") if h]
-        if _is_ipv4(hostname):
-            for entry in entries:
-                if _is_cidr(entry):
-                    if _in_network(hostname, entry):
-                        return True, entry
-                elif hostname == entry:
-                    return True, entry
-        else:
-            try:
-                port = parts.port
-            except ValueError:
-                port = None
-            with_port = f"{hostname}:{port}" if port else hostname
-            for entry in entries:
-                if _entry_matches(hostname, with_port, entry, boundary):
-                    return True, entry
+        entry = _ip_entry(hostname, entries) if _is_ipv4(hostname) else _name_entry(parts, hostname, entries, boundary)
+        if entry is not None:
+            return True, entry
     env_no = environment_proxies(env).get("no")
     if _bypass_environment(hostname, env_no[0] if env_no else None):
         return True, env_no[0] if env_no else None

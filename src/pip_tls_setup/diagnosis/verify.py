@@ -26,7 +26,10 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from pip_tls_setup import __version__, redact
-from pip_tls_setup.diagnosis import doctor, pip_view, probe, proxies
+from pip_tls_setup.diagnosis import classes as C
+from pip_tls_setup.diagnosis import pip_view, probe, proxies, trust
+from pip_tls_setup.diagnosis.render import md
+from pip_tls_setup.diagnosis.situation import Situation
 from pip_tls_setup.target import pythons
 
 SCHEMA_VERSION = 1
@@ -42,6 +45,17 @@ _DNS_TEXT = (
     "getaddrinfo failed",
     "Failed to resolve",
     "No address associated with hostname",
+)
+_MISMATCH_TEXT = ("Hostname mismatch", "doesn't match", "IP address mismatch")
+
+
+OFFLINE_NOTE = "verification skipped (--offline): nothing was fetched, so nothing is proven"
+NO_TARGET_NOTE = "no target Python found (give one with --python): nothing to verify"
+NO_INDEX_NOTE = "pip is configured with --no-index: it never contacts an index"
+NOTHING_INSTALLED_NOTE = "neither pip nor requests is installed here: nothing to verify"
+TRUSTED_HOST = (
+    "pip is configured with trusted-host {hosts}, so it does not verify certificates "
+    "for this index; remove it (pip-tls-setup scan shows where it is set)"
 )
 
 
@@ -64,6 +78,20 @@ class VerifyRequest:
     requests: bool = True
 
 
+PROJECT_NAME = r"[A-Za-z0-9]([A-Za-z0-9._-]*[A-Za-z0-9])?"
+
+
+def check_project(name: str) -> str:
+    """A project name to fetch the index page of (InputError otherwise: it becomes part of a URL)."""
+    import re
+
+    from pip_tls_setup.errors import InputError
+
+    if not re.fullmatch(PROJECT_NAME, name):
+        raise InputError(f"--probe-project {name}", "is not a project name", "for example --probe-project pip")
+    return name
+
+
 def classify_error(info: Mapping[str, Any], via_proxy: bool) -> tuple[str, str]:
     """(classification, the most telling error line) for an error described by the target script."""
     kinds = set(info.get("kinds") or [])
@@ -72,29 +100,36 @@ def classify_error(info: Mapping[str, Any], via_proxy: bool) -> tuple[str, str]:
     code = info.get("verify_code")
     telling = next((line for line in reversed(lines) if "CERTIFICATE_VERIFY_FAILED" in line), None)
     if "407" in text and ("Proxy" in text or "Tunnel" in text):
-        return "proxy-auth-required", _pick(lines, "407")
-    if code in (9, 10) or "certificate has expired" in text or "certificate is not yet valid" in text:
-        return "expired", telling or _pick(lines, "expired")
-    if code in (62, 64) or "Hostname mismatch" in text or "doesn't match" in text or "IP address mismatch" in text:
-        return "hostname-mismatch", telling or _pick(lines, "match")
+        return C.PROXY_AUTH_REQUIRED, _pick(lines, "407")
+    if code in C.VALIDITY_CODES or "certificate has expired" in text or "certificate is not yet valid" in text:
+        return C.EXPIRED, telling or _pick(lines, "expired")
+    if code in C.MISMATCH_CODES or any(t in text for t in _MISMATCH_TEXT):
+        return C.HOSTNAME_MISMATCH, telling or _pick(lines, "match")
     if telling or "SSLCertVerificationError" in kinds or "CertificateError" in kinds:
-        return "untrusted", telling or lines[-1]
+        return C.UNTRUSTED, telling or lines[-1]
+    return _connection_class(info, kinds, lines, text, via_proxy)
+
+
+def _connection_class(
+    info: Mapping[str, Any], kinds: set[str], lines: Sequence[str], text: str, via_proxy: bool
+) -> tuple[str, str]:
+    """A failure before any certificate was judged: refused, DNS, timeout, the proxy, TLS itself."""
     refused = "ConnectionRefusedError" in kinds or "Connection refused" in text or info.get("errno") == 111
     if refused:
-        return ("proxy-unreachable" if via_proxy else "unreachable"), _pick(lines, "refused")
+        return (C.PROXY_UNREACHABLE if via_proxy else C.UNREACHABLE), _pick(lines, "refused")
     if kinds & _DNS_KINDS or any(t in text for t in _DNS_TEXT):
-        return "dns-failure", _pick(lines, "resol")
+        return C.DNS_FAILURE, _pick(lines, "resol")
     # urllib3 1.x makes NewConnectionError a ConnectTimeoutError subclass: only a real timeout counts.
     timed_out = kinds & (_TIMEOUT_KINDS - {"ConnectTimeoutError"}) or (
         "ConnectTimeoutError" in kinds and "NewConnectionError" not in kinds
     )
     if timed_out or "timed out" in text:
-        return "timeout", _pick(lines, "timed out")
+        return C.TIMEOUT, _pick(lines, "timed out")
     if "ProxyError" in kinds or "to proxy" in text or "Tunnel connection failed" in text:
-        return "proxy-error", _pick(lines, "proxy")
+        return C.PROXY_ERROR, _pick(lines, "proxy")
     if "SSLError" in kinds or "SSLEOFError" in kinds or "EOF occurred" in text:
-        return "tls-error", _pick(lines, "SSL")
-    return "error", lines[0]
+        return C.TLS_ERROR, _pick(lines, "SSL")
+    return C.ERROR, lines[0]
 
 
 def _message_only(line: str) -> str:
@@ -114,7 +149,7 @@ def _pick(lines: Sequence[str], needle: str) -> str:
 
 @dataclass
 class _Checker:
-    context: doctor.Context
+    situation: Situation
     request: VerifyRequest
     deadline: probe.Deadline
     probes: dict[tuple[str, str], probe.ProbeResult] = field(default_factory=dict)
@@ -122,18 +157,41 @@ class _Checker:
     def enrich(self, url: str, proxy: proxies.ProxyURL | None) -> probe.ProbeResult:
         key = (url, proxy.raw if proxy else "")
         if key not in self.probes:
-            self.probes[key] = probe.probe(url, proxy, self.context.sources, self.deadline)
+            self.probes[key] = probe.probe(url, proxy, self.situation.sources, self.deadline)
         return self.probes[key]
 
 
 def run(
-    context: doctor.Context,
+    situation: Situation,
     request: VerifyRequest,
     targets: Sequence[pythons.Target],
     views: Sequence[View],
 ) -> dict[str, Any]:
+    """Fetch each target's index in each view; the report (``ok`` decides the exit code)."""
     started = time.monotonic()
-    report: dict[str, Any] = {
+    report = _header(situation, request, views)
+    if request.offline:
+        report["notes"].append(OFFLINE_NOTE)
+        report["ok"] = True
+        report["summary"] = {"ok": True, "checked": 0, "failed": 0, "classification": C.NOT_PROBED}
+        report["elapsed_seconds"] = round(time.monotonic() - started, 3)
+        return report
+    if not targets:
+        report["notes"].append(NO_TARGET_NOTE)
+    checker = _Checker(situation, request, probe.Deadline(request.timeout))
+    for view in views:
+        env = {**situation.env, **view.overlay}
+        situation.secrets.extend(proxies.secrets(env))
+        for target in targets:
+            report["targets"].append(_verify_target(checker, target, view, env))
+    report["probes"] = [p.to_json() for p in checker.probes.values()]
+    _conclude(report)
+    report["elapsed_seconds"] = round(time.monotonic() - started, 3)
+    return redact.scrub_data(report, situation.secrets)  # type: ignore[no-any-return]
+
+
+def _header(situation: Situation, request: VerifyRequest, views: Sequence[View]) -> dict[str, Any]:
+    return {
         "command": "verify",
         "schema_version": SCHEMA_VERSION,
         "tool_version": __version__,
@@ -145,42 +203,27 @@ def run(
         ],
         "targets": [],
         "probes": [],
-        "notes": list(context.notes),
+        "notes": list(situation.notes),
         "timeout_seconds": request.timeout,
     }
-    if request.offline:
-        report["notes"].append("verification skipped (--offline): nothing was fetched, so nothing is proven")
-        report["ok"] = True
-        report["summary"] = {"ok": True, "checked": 0, "failed": 0, "classification": "not-probed"}
-        report["elapsed_seconds"] = round(time.monotonic() - started, 3)
-        return report
-    if not targets:
-        report["notes"].append("no target Python found (give one with --python): nothing to verify")
-    checker = _Checker(context, request, probe.Deadline(request.timeout))
-    for view in views:
-        env = dict(context.env)
-        env.update(view.overlay)
-        context.secrets.extend(proxies.secrets(env))
-        for target in targets:
-            report["targets"].append(_verify_target(checker, target, view, env))
-    report["probes"] = [p.to_json() for p in checker.probes.values()]
+
+
+def _conclude(report: dict[str, Any]) -> None:
+    """``ok`` and the summary: only the decisive views decide; the first failure names the class."""
     checks = [c for t in report["targets"] for c in t["checks"]]
     failed = [c for c in checks if not c["ok"]]
-    decisive = [t for t in report["targets"] if t["decisive"]]
-    decisive_failed = [c for t in decisive for c in t["checks"] if not c["ok"]]
+    decisive_failed = [c for t in report["targets"] if t["decisive"] for c in t["checks"] if not c["ok"]]
+    first = (decisive_failed or failed)[:1]
     report["ok"] = not decisive_failed
     report["summary"] = {
         "ok": report["ok"],
         "checked": len(checks),
         "failed": len(failed),
-        "classification": (decisive_failed or failed)[0]["classification"] if (decisive_failed or failed) else "ok",
+        "classification": first[0]["classification"] if first else C.OK,
     }
-    report["elapsed_seconds"] = round(time.monotonic() - started, 3)
-    return redact.scrub_data(report, context.secrets)  # type: ignore[no-any-return]
 
 
 def _verify_target(checker: _Checker, target: pythons.Target, view: View, env: Mapping[str, str]) -> dict[str, Any]:
-    context, request = checker.context, checker.request
     entry: dict[str, Any] = {
         "executable": target.executable,
         "python": ".".join(map(str, target.version)),
@@ -190,6 +233,27 @@ def _verify_target(checker: _Checker, target: pythons.Target, view: View, env: M
         "checks": [],
         "notes": [],
     }
+    if checker.deadline.remaining() <= 0.05:
+        entry["checks"].append(_failed("pip", "", C.TIMEOUT, "the time budget was spent before this target", None))
+        return entry
+    ran = _ask(checker, target, env)
+    if ran.error:
+        entry["checks"].append(_failed("pip", "", C.ERROR, ran.error, None))
+        return entry
+    _pip_checks(checker, target, ran.data.get("pip") or {}, env, entry)
+    requests_view = ran.data.get("requests")
+    if isinstance(requests_view, dict):
+        client = f"requests {requests_view.get('version')}"
+        for item in requests_view.get("urls") or []:
+            entry["checks"].append(_check(checker, target, client, "requests", item, [], env))
+    if not entry["checks"]:
+        entry["notes"].append(NOTHING_INSTALLED_NOTE)
+    return entry
+
+
+def _ask(checker: _Checker, target: pythons.Target, env: Mapping[str, str]) -> pip_view.ViewRun:
+    """Run the view script in the target with fetching on, within what is left of the budget."""
+    request = checker.request
     budget = max(0.1, checker.deadline.remaining())
     payload = {
         "fetch": True,
@@ -200,38 +264,23 @@ def _verify_target(checker: _Checker, target: pythons.Target, view: View, env: M
         "urls": list(request.index_urls),
         "default_index": target.pip.default_index if target.pip else None,
     }
-    if checker.deadline.remaining() <= 0.05:
-        entry["checks"].append(_failed("pip", "", "timeout", "the time budget was spent before this target", None))
-        return entry
-    ran = pip_view.run(context.request.root, target, env, payload, timeout=budget + STARTUP_GRACE, extra_env=None)
-    if ran.error:
-        entry["checks"].append(_failed("pip", "", "error", ran.error, None))
-        return entry
-    data = ran.data
-    answer = data.get("pip") or {}
+    root = checker.situation.request.root
+    return pip_view.run(root, target, env, payload, timeout=budget + STARTUP_GRACE, extra_env=None)
+
+
+def _pip_checks(
+    checker: _Checker, target: pythons.Target, answer: Mapping[str, Any], env: Mapping[str, str], entry: dict[str, Any]
+) -> None:
     options = answer.get("options") or {}
-    for secret in proxies.secrets({}, [str(options.get("proxy") or "")]):
-        context.secrets.append(secret)
-    if answer.get("error") and not answer.get("urls"):
-        info = answer["error"]
-        if target.pip is not None:
-            entry["checks"].append(
-                _failed("pip", "", "error", f"pip could not build its session: {info.get('message')}", None)
-            )
+    checker.situation.secrets.extend(proxies.secrets({}, [str(options.get("proxy") or "")]))
+    if answer.get("error") and not answer.get("urls") and target.pip is not None:
+        message = f"pip could not build its session: {answer['error'].get('message')}"
+        entry["checks"].append(_failed("pip", "", C.ERROR, message, None))
     if options.get("no_index"):
-        entry["notes"].append("pip is configured with --no-index: it never contacts an index")
+        entry["notes"].append(NO_INDEX_NOTE)
     trusted = [str(h) for h in options.get("trusted_hosts") or []]
     for item in answer.get("urls") or []:
         entry["checks"].append(_check(checker, target, "pip", answer.get("method"), item, trusted, env))
-    requests_view = data.get("requests")
-    if isinstance(requests_view, dict):
-        for item in requests_view.get("urls") or []:
-            entry["checks"].append(
-                _check(checker, target, f"requests {requests_view.get('version')}", "requests", item, [], env)
-            )
-    if not entry["checks"]:
-        entry["notes"].append("neither pip nor requests is installed here: nothing to verify")
-    return entry
 
 
 def _failed(client: str, url: str, classification: str, message: str, proxy: str | None) -> dict[str, Any]:
@@ -260,13 +309,13 @@ def _check(
     trusted: Sequence[str],
     env: Mapping[str, str],
 ) -> dict[str, Any]:
+    """One fetch by one client: verified, not verifying at all, or failed (and why, in pip's words)."""
     index = str(item.get("index") or "")
-    checker.context.secrets.extend(redact.secrets_in(index))
+    checker.situation.secrets.extend(redact.secrets_in(index))
     fetch = item.get("fetch") or {}
     proxy = _proxy(item.get("proxy"))
     if proxy is not None:
-        checker.context.secrets.extend(proxy.secrets)
-    verify = item.get("verify")
+        checker.situation.secrets.extend(proxy.secrets)
     result: dict[str, Any] = {
         "client": client.split(" ")[0],
         "client_version": client.split(" ", 1)[1] if " " in client else None,
@@ -282,36 +331,45 @@ def _check(
         "error": None,
         "elapsed_seconds": fetch.get("elapsed"),
     }
+    refusal = _not_verifying(index, item.get("verify"), trusted)
+    if refusal is not None:
+        result["classification"], result["message"] = refusal
+        return result
+    if fetch.get("ok"):
+        return _success(result, int(fetch.get("status") or 0), fetch, checker.request.project)
+    return _fetch_failed(checker, result, fetch, index, proxy)
+
+
+def _not_verifying(index: str, verify: Any, trusted: Sequence[str]) -> tuple[str, str] | None:
+    """(class, message) when this client would not verify the index at all; None when it would."""
     parts = urlsplit(index)
     host = (parts.hostname or "").lower()
     if parts.scheme == "http":
-        result["classification"] = "plain-http"
-        result["message"] = f"{redact.url(index)} is plain http://: nothing is encrypted or verified"
-        return result
+        return C.PLAIN_HTTP, f"{redact.url(index)} is plain http://: nothing is encrypted or verified"
     if verify is False or verify == "":
-        result["classification"] = "verification-disabled"
-        result["message"] = "requests would not verify certificates here (" + (
+        return C.VERIFICATION_DISABLED, "requests would not verify certificates here (" + (
             "CURL_CA_BUNDLE is empty and this requests is older than 2.28)" if verify == "" else "verify=False)"
         )
-        return result
     matched = [h for h in trusted if h.lower() in (host, parts.netloc.lower())]
     if matched:
-        result["classification"] = "verification-disabled"
-        result["message"] = (
-            f"pip is configured with trusted-host {', '.join(matched)}, so it does not verify certificates "
-            "for this index; remove it (pip-tls-setup scan shows where it is set)"
-        )
-        return result
-    if fetch.get("ok"):
-        status = int(fetch.get("status") or 0)
-        return _success(result, status, fetch, checker.request.project)
-    info = fetch.get("error") or {}
-    classification, line = classify_error(info, proxy is not None)
+        return C.VERIFICATION_DISABLED, TRUSTED_HOST.format(hosts=", ".join(matched))
+    return None
+
+
+def _fetch_failed(
+    checker: _Checker,
+    result: dict[str, Any],
+    fetch: Mapping[str, Any],
+    index: str,
+    proxy: proxies.ProxyURL | None,
+) -> dict[str, Any]:
+    """Classify the failure from pip's error text; for a certificate problem, probe to name the CA."""
+    classification, line = classify_error(fetch.get("error") or {}, proxy is not None)
     line = _message_only(line)
     result["error"] = redact.url(line)
     if fetch.get("error_url"):
         result["url"] = redact.url(str(fetch["error_url"]))
-    if classification in ("untrusted", "expired", "hostname-mismatch"):
+    if classification in (C.UNTRUSTED, C.EXPIRED, C.HOSTNAME_MISMATCH):
         failing = str(fetch.get("error_url") or index)
         seen = checker.enrich(failing, proxy)
         classification, message = _explain(classification, line, seen)
@@ -326,14 +384,14 @@ def _check(
 def _success(result: dict[str, Any], status: int, fetch: Mapping[str, Any], project: str) -> dict[str, Any]:
     result["status"] = status
     if status >= 500:
-        result["classification"] = "http-error"
+        result["classification"] = C.HTTP_ERROR
         result["message"] = (
             f"TLS was verified, but the index answered HTTP {status}: pip cannot use it "
             "(through an intercepting proxy this often means the proxy could not reach the index)"
         )
         return result
     result["ok"] = True
-    result["classification"] = "verified"
+    result["classification"] = C.VERIFIED
     if status == 404:
         result["message"] = (
             f"TLS verified; the index answered 404 because '{project}' is not on it, which is fine: "
@@ -351,32 +409,32 @@ def _success(result: dict[str, Any], status: int, fetch: Mapping[str, Any], proj
 def _explain(classification: str, line: str, seen: probe.ProbeResult) -> tuple[str, str]:
     issuer = seen.issuer_name or "an unknown issuer"
     product = f" ({seen.product})" if seen.product else ""
-    if classification == "untrusted":
+    if classification == C.UNTRUSTED:
         if seen.public_anchored is False or seen.intercepted:
             return (
-                "intercepted-unknown-ca",
+                C.INTERCEPTED_UNKNOWN_CA,
                 f"this pip does not trust '{issuer}'{product}, the CA that signed what it was shown; pip says: {line}",
             )
-        if seen.classification in ("hostname-mismatch", "expired"):
+        if seen.classification in (C.HOSTNAME_MISMATCH, C.EXPIRED):
             return seen.classification, f"{seen.message}; pip says: {line}"
-        return "untrusted", f"the chain is public, but this Python's trust settings lack its root; pip says: {line}"
+        return C.UNTRUSTED, f"the chain is public, but this Python's trust settings lack its root; pip says: {line}"
     return classification, f"pip says: {line}" + (f" (issuer '{issuer}'{product})" if seen.chain else "")
 
 
 def _plain_message(classification: str, line: str, proxy: proxies.ProxyURL | None) -> str:
     where = f" {proxy.redacted}" if proxy else ""
     texts = {
-        "proxy-auth-required": (
+        C.PROXY_AUTH_REQUIRED: (
             f"the proxy{where} rejected the credentials in its URL (407)"
             if proxy is not None and proxy.has_credentials
             else f"the proxy{where} asks for authentication (407); put credentials in the proxy URL"
         ),
-        "proxy-unreachable": f"nothing accepts connections at the proxy{where}",
-        "proxy-error": f"the proxy{where} refused the tunnel",
-        "timeout": "no answer within the time limit",
-        "dns-failure": "a host name did not resolve",
-        "unreachable": "nothing accepts connections at the index's address",
-        "tls-error": "the TLS handshake failed before a certificate could be checked",
+        C.PROXY_UNREACHABLE: f"nothing accepts connections at the proxy{where}",
+        C.PROXY_ERROR: f"the proxy{where} refused the tunnel",
+        C.TIMEOUT: "no answer within the time limit",
+        C.DNS_FAILURE: C.MEANINGS[C.DNS_FAILURE],
+        C.UNREACHABLE: C.MEANINGS[C.UNREACHABLE],
+        C.TLS_ERROR: C.MEANINGS[C.TLS_ERROR],
     }
     return f"{texts.get(classification, 'the request failed')}; pip says: {line}"
 
@@ -395,7 +453,7 @@ def _trust_text(
 ) -> str:
     verify = item.get("verify")
     if client.startswith("pip"):
-        return str(doctor.trust_of(target, item, env, checker.context.request.root, {})["description"])
+        return str(trust.trust_of(target, item, env, checker.situation.request.root, {})["description"])
     if isinstance(verify, str) and verify:
         return f"CA file {verify}"
     return "certifi (requests' default)"
@@ -445,12 +503,8 @@ def render_markdown(report: Mapping[str, Any]) -> str:
         for check in target["checks"]:
             verdict = "ok" if check["ok"] else f"**{check['classification']}**"
             lines.append(
-                f"| {_md(target['executable'])} ({target['python']}) | {target['view']} | {check['client']} | "
-                f"{_md(check['url'])} | {verdict}: {_md(check['message'])} |"
+                f"| {md(target['executable'])} ({target['python']}) | {target['view']} | {check['client']} | "
+                f"{md(check['url'])} | {verdict}: {md(check['message'])} |"
             )
     lines.append("")
     return "\n".join(lines)
-
-
-def _md(text: Any) -> str:
-    return str(text).replace("|", "\\|").replace("\n", " ")

@@ -167,3 +167,16 @@ def emit(lines: Iterable[str], stream: TextIO) -> None:
     for line in lines:
         stream.write(line + "\n")
     stream.flush()
+
+
+def append_step_summary(env: Mapping[str, str], markdown: str) -> str | None:
+    """Append to $GITHUB_STEP_SUMMARY when set; returns a warning when it cannot be written."""
+    path = env.get("GITHUB_STEP_SUMMARY")
+    if not path:
+        return None
+    try:
+        with open(path, "a", encoding="utf-8") as handle:
+            handle.write(markdown + "\n")
+    except OSError as exc:
+        return f"$GITHUB_STEP_SUMMARY ({path}) cannot be written ({exc.strerror}); the summary was skipped"
+    return None

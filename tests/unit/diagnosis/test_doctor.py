@@ -13,8 +13,11 @@ import pytest
 from corplab.isolation import clean_env, isolated
 from corplab.pki import make_ca
 
-from pip_tls_setup.commands.verify import check_project, read_env_file
-from pip_tls_setup.diagnosis import doctor, verify
+from pip_tls_setup.commands.verify import read_env_file
+from pip_tls_setup.diagnosis import render, situation, verify
+from pip_tls_setup.diagnosis.traps import traps_for
+from pip_tls_setup.diagnosis.trust import trust_of
+from pip_tls_setup.diagnosis.verify import check_project
 from pip_tls_setup.errors import InputError
 from pip_tls_setup.target import pythons
 from pip_tls_setup.target.root import Root
@@ -74,17 +77,15 @@ def target(python: tuple[int, int, int] = (3, 11, 7), pip: str | None = "23.2.1"
     ],
 )
 def test_trust_of(entry: dict[str, Any], pip: str, kind: str, os_store: bool) -> None:
-    trust = doctor.trust_of(target(pip=pip), entry, {}, ROOT, {})
+    trust = trust_of(target(pip=pip), entry, {}, ROOT, {})
     assert trust["kind"] == kind and trust["os_store"] is os_store
 
 
 def test_trust_of_names_where_a_ca_file_comes_from() -> None:
     entry = {"verify": "/r.pem", "ssl_context": False, "proxy": None}
-    assert (
-        doctor.trust_of(target(), entry, {"REQUESTS_CA_BUNDLE": "/r.pem"}, ROOT, {})["source"] == "REQUESTS_CA_BUNDLE"
-    )
-    assert doctor.trust_of(target(), entry, {"PIP_CERT": "/r.pem"}, ROOT, {"cert": "/r.pem"})["source"] == "PIP_CERT"
-    assert doctor.trust_of(target(), entry, {}, ROOT, {"cert": "/r.pem"})["source"] == "pip config (cert =)"
+    assert trust_of(target(), entry, {"REQUESTS_CA_BUNDLE": "/r.pem"}, ROOT, {})["source"] == "REQUESTS_CA_BUNDLE"
+    assert trust_of(target(), entry, {"PIP_CERT": "/r.pem"}, ROOT, {"cert": "/r.pem"})["source"] == "PIP_CERT"
+    assert trust_of(target(), entry, {}, ROOT, {"cert": "/r.pem"})["source"] == "pip config (cert =)"
 
 
 def traps(
@@ -92,7 +93,7 @@ def traps(
 ) -> set[str]:
     view = {"pip": {"options": options or {}}}
     indexes = kw.get("indexes", [{"url": "https://index.corp.test/simple/", "proxy": None, "trust": {}}])
-    found = doctor.traps_for(t, view, indexes, env or {}, kw.get("cas", []), kw.get("findings", {}), ROOT)
+    found = traps_for(t, view, indexes, env or {}, kw.get("cas", []), kw.get("findings", {}), ROOT)
     return {trap.id for trap in found}
 
 
@@ -120,7 +121,7 @@ def test_traps() -> None:
 def test_empty_curl_ca_bundle_is_an_error_only_where_it_switches_verification_off() -> None:
     def severity(pip: str) -> str:
         view = {"pip": {"options": {}}}
-        found = doctor.traps_for(target(pip=pip), view, [], {"CURL_CA_BUNDLE": ""}, [], {}, ROOT)
+        found = traps_for(target(pip=pip), view, [], {"CURL_CA_BUNDLE": ""}, [], {}, ROOT)
         return next(t.severity for t in found if t.id == "curl-ca-bundle-empty")
 
     assert severity("22.1.2") == "error"
@@ -268,11 +269,11 @@ def sample_report() -> dict[str, Any]:
 def test_text_and_markdown_renderings() -> None:
     lines: list[str] = []
     report = sample_report()
-    doctor.render_text(report, lambda text, kind="": lines.append(text), lines.append, lines.append)
+    render.render_text(report, lambda text, kind="": lines.append(text), lines.append, lines.append)
     text = "\n".join(lines)
     assert "intercepted-unknown-ca" in text and "product  Zscaler" in text
     assert "pip-tls-setup setup --ca-from-proxy --ca-fingerprint sha256:" + "ab" * 32 in text
-    markdown = doctor.render_markdown(report)
+    markdown = render.render_markdown(report)
     assert "| TLS intercepted | yes |" in markdown
     assert "\\| pipe" in markdown  # table cells are escaped
     assert "| **no** |" in markdown
@@ -295,8 +296,8 @@ def test_os_store_on_macos_and_windows_goes_through_truststore(monkeypatch: pyte
     """Mocked: these platforms cannot run here. The keychain / CryptoAPI are reached via truststore."""
     pytest.importorskip("truststore")
     for platform, name in (("darwin", "macOS keychain"), ("win32", "Windows certificate store")):
-        monkeypatch.setattr(doctor.sys, "platform", platform)
-        source = doctor.os_store_source(ROOT, None, None)
+        monkeypatch.setattr(situation.sys, "platform", platform)
+        source = situation.os_store_source(ROOT, None, None)
         assert source is not None and source.use_truststore and name in source.label
-    monkeypatch.setattr(doctor.sys, "platform", "linux")
-    assert doctor.os_store_source(ROOT, None, None) is None
+    monkeypatch.setattr(situation.sys, "platform", "linux")
+    assert situation.os_store_source(ROOT, None, None) is None

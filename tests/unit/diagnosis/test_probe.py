@@ -18,6 +18,7 @@ from corplab.pki import make_ca, make_leaf
 from corplab.servers import SilentPeer, TLSIndex, TunnelProxy
 
 from pip_tls_setup.diagnosis import probe, proxies
+from pip_tls_setup.diagnosis.probe import chain, classify
 
 
 class Clock:
@@ -55,11 +56,11 @@ def test_chain_capture_uses_each_pythons_api(monkeypatch: pytest.MonkeyPatch) ->
         getpeercert=lambda binary_form: b"leaf",
     )
     old = SimpleNamespace(getpeercert=lambda binary_form: b"leaf")
-    monkeypatch.setattr(probe, "sys", SimpleNamespace(version_info=(3, 13, 0)))
+    monkeypatch.setattr(chain, "sys", SimpleNamespace(version_info=(3, 13, 0)))
     assert probe.unverified_chain(public) == ([b"leaf", b"ca"], "full")
-    monkeypatch.setattr(probe, "sys", SimpleNamespace(version_info=(3, 11, 7)))
+    monkeypatch.setattr(chain, "sys", SimpleNamespace(version_info=(3, 11, 7)))
     assert probe.unverified_chain(private) == ([b"leaf", b"ca"], "full")
-    monkeypatch.setattr(probe, "sys", SimpleNamespace(version_info=(3, 9, 18)))
+    monkeypatch.setattr(chain, "sys", SimpleNamespace(version_info=(3, 9, 18)))
     assert probe.unverified_chain(old) == ([b"leaf"], "leaf-only")
 
 
@@ -94,7 +95,7 @@ def _result(
     chain: list[probe.ChainCert], checks: list[probe.Check], host: str = "index.corp.test"
 ) -> probe.ProbeResult:
     result = probe.ProbeResult(url=f"https://{host}/", host=host, port=443, proxy=None, chain=chain, checks=checks)
-    probe._classify(result)
+    classify.classify(result)
     return result
 
 

@@ -1,0 +1,172 @@
+"""doctor's report for people: the text on the console, the Markdown step summary, the next steps.
+
+Both renderings read only the report dict (``docs/doctor.schema.json``), so every
+format says the same thing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from pip_tls_setup.diagnosis import classes as C
+
+Line = Callable[..., None]  # line(text, kind="")
+Say = Callable[[str], None]
+
+_MARK = {True: "ok", False: "FAIL", None: "?"}
+
+
+def render_text(report: Mapping[str, Any], line: Line, heading: Say, warn: Say) -> None:
+    """Print the report for a human with the console's ``line(text, kind)``, ``heading``, ``warn``."""
+    heading("pip-tls-setup doctor (read-only)")
+    _inputs(report, line, warn)
+    if report["targets"]:
+        heading("targets")
+    for target in report["targets"]:
+        _target(target, line, warn)
+    if report["probes"]:
+        heading("interception probe")
+    for number, result in enumerate(report["probes"]):
+        _probe(number, result, line)
+    if report["traps"]:
+        heading("known traps")
+    for trap in report["traps"]:
+        line(f"  {trap['severity']}[{trap['id']}] {trap['title']} ({trap['versions']})", _kind(trap["severity"]))
+        line(f"    {trap['explanation']}")
+        line(f"    fix: {trap['workaround']}")
+        line(f"    affects: {', '.join(trap['targets'])}", "skip")
+    for note in report["notes"]:
+        line(f"  note: {note}", "skip")
+    for step in next_steps(report):
+        line(step, "info")
+
+
+def _inputs(report: Mapping[str, Any], line: Line, warn: Say) -> None:
+    os_ = report["os"]
+    store = f"{os_['store']} ({os_['bundle']})" if os_.get("store") else "no OS trust store recognised"
+    line(f"  OS       {os_['name']} [{os_['family']}]; trust store: {store}")
+    variables = report["proxy"]["variables"]
+    if variables:
+        line("  proxy    " + "  ".join(f"{k}={v}" for k, v in variables.items()))
+    else:
+        line("  proxy    no proxy variables are set")
+    for source in report["trust_sources"]:
+        line(f"  trust    {source['key']}: {source['label']}", "skip")
+    for ca in report["supplied_cas"]:
+        line(f"  CA       {ca['subject']}  sha256:{ca['sha256']}  until {ca['not_after'][:10]}")
+        for finding in ca["findings"]:
+            warn(f"{ca['origin']}: {finding['message']}")
+
+
+def _target(target: Mapping[str, Any], line: Line, warn: Say) -> None:
+    venv = "venv" if target["venv"] else "system"
+    pip = f"pip {target['pip']}" if target["pip"] else "no pip"
+    ts = "truststore on" if target["truststore_active"] else "truststore off"
+    line(f"  {target['executable']}  (Python {target['python']}, {pip}, {venv}, {ts})")
+    if target["error"]:
+        warn(f"{target['executable']}: {target['error']}")
+    for index in target["indexes"]:
+        via = f"via {index['proxy']} ({index['proxy_source']})" if index["proxy"] else "direct"
+        line(f"    index   {index['url']}  {via}")
+        line(f"    trust   {index['trust']['description']}")
+        verdict = index["trusts_chain"]
+        if verdict is True:
+            line("    verdict trusts the chain the probe saw", "ok")
+        elif verdict is False:
+            line("    verdict does NOT trust the chain the probe saw: pip will fail here", "error")
+
+
+def _probe(number: int, result: Mapping[str, Any], line: Line) -> None:
+    via = f"via {result['proxy']}" if result["proxy"] else "direct"
+    line(f"  [{number}] {result['url']}  {via}")
+    kind = "ok" if result["ok"] else ("skip" if result["classification"] == C.NOT_PROBED else "error")
+    line(f"    {result['classification']}: {result['message']}", kind)
+    if result["product"]:
+        hint = f" ({result['product_hint']})" if result["product_hint"] else ""
+        line(f"    product  {result['product']}{hint}")
+    for depth, cert in enumerate(result["chain"]):
+        line(f"    chain {depth}  {cert['subject']}  issued by {cert['issuer']}  sha256:{cert['sha256'][:16]}...")
+    for check in result["checks"]:
+        mark = _MARK[check["ok"]]
+        detail = f": {check['error']}" if check["error"] else ""
+        line(f"    {mark:4}  {check['label']}{detail}", "ok" if check["ok"] else "skip")
+    for note in result["notes"]:
+        line(f"    note  {note}", "skip")
+
+
+def _kind(severity: str) -> str:
+    return {"error": "error", "warning": "warning"}.get(severity, "info")
+
+
+def next_steps(report: Mapping[str, Any]) -> list[str]:
+    summary = report["summary"]
+    classification = summary.get("classification")
+    if classification == C.INTERCEPTED_UNKNOWN_CA:
+        return _get_the_ca(summary)
+    if any(i["trusts_chain"] is False for t in report["targets"] for i in t["indexes"]):
+        return [
+            "next: put the CA where each pip looks (OS store, certifi, pip config, environment):",
+            "        pip-tls-setup setup --ca <the corporate CA file>",
+        ]
+    if classification == C.PROXY_AUTH_REQUIRED:
+        return ["next: write the proxy user name and password into the proxy URL (from a CI secret)"]
+    if report["ok"]:
+        return ["verdict: pip can verify its index here"]
+    return []
+
+
+def _get_the_ca(summary: Mapping[str, Any]) -> list[str]:
+    name = summary.get("issuer_name") or summary.get("issuer") or "the interception CA"
+    product = f" ({summary['product']})" if summary.get("product") else ""
+    steps = [
+        f"next: get the CA '{name}'{product} from your security team, then run",
+        "        pip-tls-setup setup --ca <that file>",
+    ]
+    for fingerprint in summary.get("ca_fingerprints") or []:
+        steps.append(
+            f"      or, once they confirm sha256:{fingerprint} out of band:\n"
+            f"        pip-tls-setup setup --ca-from-proxy --ca-fingerprint sha256:{fingerprint}"
+        )
+    return steps
+
+
+def render_markdown(report: Mapping[str, Any]) -> str:
+    """The GitHub step summary."""
+    summary = report["summary"]
+    intercepted = {True: "yes", False: "no", None: "unknown"}[summary["intercepted"]]
+    lines = ["### pip-tls-setup doctor", "", "| | |", "|---|---|"]
+    lines.append(f"| proxy | {md(summary['proxy'] or 'none')} |")
+    lines.append(f"| TLS intercepted | {intercepted} |")
+    if summary.get("issuer"):
+        product = f" ({summary['product']})" if summary.get("product") else ""
+        lines.append(f"| interception CA | {md(summary['issuer'])}{md(product)} |")
+    lines.append(f"| result | `{summary['classification']}`: {md(summary['message'])} |")
+    lines.append(f"| OS | {md(report['os']['name'])} ({md(report['os']['store'] or 'no store')}) |")
+    lines.append("")
+    if report["targets"]:
+        lines.extend(_markdown_targets(report["targets"]))
+    for trap in report["traps"]:
+        lines.append(f"- **{trap['severity']}** `{trap['id']}`: {md(trap['title'])} ({md(trap['versions'])}). ")
+        lines.append(f"  {md(trap['explanation'])} Fix: {md(trap['workaround'])}")
+    lines.append("")
+    return "\n".join(lines)
+
+
+def _markdown_targets(targets: Any) -> list[str]:
+    lines = ["| Python | pip | truststore | index | trust | trusts the chain |", "|---|---|---|---|---|---|"]
+    for target in targets:
+        for index in target["indexes"] or [{"url": "-", "trust": {"description": "-"}, "trusts_chain": None}]:
+            verdict = {True: "yes", False: "**no**", None: "?"}[index["trusts_chain"]]
+            lines.append(
+                f"| {md(target['executable'])} ({target['python']}) | {target['pip'] or '-'} | "
+                f"{'on' if target['truststore_active'] else 'off'} | {md(index['url'])} | "
+                f"{md(index['trust']['description'])} | {verdict} |"
+            )
+    lines.append("")
+    return lines
+
+
+def md(text: Any) -> str:
+    """A Markdown table cell: pipes escaped, one line."""
+    return str(text).replace("|", "\\|").replace("\n", " ")
