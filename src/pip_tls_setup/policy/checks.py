@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 
 from pip_tls_setup.policy import origins
-from pip_tls_setup.policy.context import Context
+from pip_tls_setup.policy.context import ScanContext
 
 # Variables that *replace* the trust roots (setup points each at its combined bundle).
 CA_VARIABLES = frozenset(
@@ -74,7 +74,7 @@ def pip_key(raw: str) -> str:
 # -- single values ---------------------------------------------------------------------------------
 
 
-def trusted_hosts(values: list[str], line: int, ctx: Context, source: str, column: int | None = None) -> None:
+def trusted_hosts(values: list[str], line: int, ctx: ScanContext, source: str, column: int | None = None) -> None:
     """Each value of --trusted-host / trusted-host / PIP_TRUSTED_HOST."""
     for value in values:
         value = value.strip()
@@ -102,7 +102,7 @@ def trusted_hosts(values: list[str], line: int, ctx: Context, source: str, colum
         )
 
 
-def uv_insecure_hosts(values: list[str], line: int, ctx: Context, source: str, column: int | None = None) -> None:
+def uv_insecure_hosts(values: list[str], line: int, ctx: ScanContext, source: str, column: int | None = None) -> None:
     for value in values:
         value = value.strip()
         if not value:
@@ -128,7 +128,7 @@ def uv_insecure_hosts(values: list[str], line: int, ctx: Context, source: str, c
         )
 
 
-def _known_only_at_run_time(url: str, line: int, ctx: Context, source: str, column: int | None) -> bool:
+def _known_only_at_run_time(url: str, line: int, ctx: ScanContext, source: str, column: int | None) -> bool:
     """A URL that is all variable: report it as a note (it cannot be judged statically)."""
     if not origins.only_expansion(url):
         return False
@@ -141,7 +141,7 @@ def _known_only_at_run_time(url: str, line: int, ctx: Context, source: str, colu
     return True
 
 
-def pip_index(url: str, line: int, ctx: Context, source: str, column: int | None = None) -> None:
+def pip_index(url: str, line: int, ctx: ScanContext, source: str, column: int | None = None) -> None:
     """One --index-url / --extra-index-url / --find-links / --pypi-url value."""
     url = url.strip()
     if not url:
@@ -163,7 +163,7 @@ def pip_index(url: str, line: int, ctx: Context, source: str, column: int | None
     )
 
 
-def uv_index(url: str, line: int, ctx: Context, source: str, column: int | None = None) -> None:
+def uv_index(url: str, line: int, ctx: ScanContext, source: str, column: int | None = None) -> None:
     url = url.strip()
     if "=" in url and "://" in url and url.index("=") < url.index("://"):
         url = url.split("=", 1)[1]  # --index name=url
@@ -184,7 +184,7 @@ def uv_index(url: str, line: int, ctx: Context, source: str, column: int | None 
     )
 
 
-def source_url(url: str, line: int, ctx: Context, rule: str, source: str, column: int | None = None) -> None:
+def source_url(url: str, line: int, ctx: ScanContext, rule: str, source: str, column: int | None = None) -> None:
     """A Poetry/Pipenv/PDM source, a conda channel, an easy_install index, a pre-commit repo, an include."""
     url = url.strip()
     if not url:
@@ -205,7 +205,7 @@ def source_url(url: str, line: int, ctx: Context, rule: str, source: str, column
     )
 
 
-def requirement_url(spec: str, line: int, ctx: Context, source: str, column: int | None = None) -> None:
+def requirement_url(spec: str, line: int, ctx: ScanContext, source: str, column: int | None = None) -> None:
     """``pkg @ http://...``, a bare ``http://`` archive, ``git+http://``, ``git+git://`` (pip never warns)."""
     text = spec.strip().strip("'\"")
     if "://" not in text:
@@ -225,7 +225,7 @@ def requirement_url(spec: str, line: int, ctx: Context, source: str, column: int
     )
 
 
-def ca_path(name: str, value: str, line: int, ctx: Context, column: int | None = None) -> None:
+def ca_path(name: str, value: str, line: int, ctx: ScanContext, column: int | None = None) -> None:
     """A static CA path (from a file in the repository): temporary directories and the workspace."""
     value = value.strip().strip("'\"")
     if not value:
@@ -263,7 +263,7 @@ def is_false(value: str) -> bool:
 # -- variables -----------------------------------------------------------------------------------------
 
 
-def variable(name: str, value: str, line: int, ctx: Context, column: int | None = None) -> None:
+def variable(name: str, value: str, line: int, ctx: ScanContext, column: int | None = None) -> None:
     """One environment variable assignment, wherever it is written."""
     raw = value
     value = value.strip()
@@ -352,7 +352,7 @@ def variable(name: str, value: str, line: int, ctx: Context, column: int | None 
         return
 
 
-def _ca_variable(name: str, raw: str, line: int, ctx: Context, column: int | None) -> None:
+def _ca_variable(name: str, raw: str, line: int, ctx: ScanContext, column: int | None) -> None:
     value = raw.strip()
     if value.strip("'\"") == "":
         if name in EMPTY_MATTERS:
@@ -367,7 +367,7 @@ def _ca_variable(name: str, raw: str, line: int, ctx: Context, column: int | Non
     ca_path(name, value, line, ctx, column)
 
 
-def git_config(key: str, value: str, line: int, ctx: Context, source: str, column: int | None = None) -> None:
+def git_config(key: str, value: str, line: int, ctx: ScanContext, source: str, column: int | None = None) -> None:
     """``http.sslVerify`` / ``http.<url>.sslVerify`` false, and CA paths, from any git config spelling."""
     lowered = key.strip().lower()
     if not lowered.startswith("http."):
@@ -385,7 +385,7 @@ def git_config(key: str, value: str, line: int, ctx: Context, source: str, colum
         ca_path(f"git {key}", value, line, ctx, column)
 
 
-def pip_setting(key: str, value: str, line: int, ctx: Context, source: str, column: int | None = None) -> None:
+def pip_setting(key: str, value: str, line: int, ctx: ScanContext, source: str, column: int | None = None) -> None:
     """One pip config key (already normalised) from a config file or ``pip config set``."""
     if key == "trusted-host":
         trusted_hosts(values(value), line, ctx, source, column)

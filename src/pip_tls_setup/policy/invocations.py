@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable, Sequence
 
 from pip_tls_setup.policy import checks, origins, pipopts, shell
-from pip_tls_setup.policy.context import Context
+from pip_tls_setup.policy.context import ScanContext
 from pip_tls_setup.policy.shell import Command, Word
 
 Locate = Callable[[int], int]  # offset in the analysed text -> line (1-based) in that text
@@ -137,22 +137,22 @@ _DOCKER_RUN_VALUE_OPTS = frozenset(
 )
 
 
-def analyse(text: str, ctx: Context, known: set[str] | None = None) -> None:
-    """Analyse shell text; hits carry lines relative to ``text`` (the context maps them to the file)."""
+def analyse(text: str, ctx: ScanContext, known: set[str] | None = None) -> None:
+    """Analyse shell text; hits carry lines relative to ``text`` (the scan context maps them to the file)."""
     if not text.strip():
         return
     script = shell.parse(text)
     Analyser(ctx, shell.LineMap(text).line, known).script(script)
 
 
-def option_assignment(value: str, line: int, ctx: Context, known: set[str] | None = None) -> None:
+def option_assignment(value: str, line: int, ctx: ScanContext, known: set[str] | None = None) -> None:
     """A variable (Makefile, CI) whose value is a pip command or pip options: ``PIP := pip --trusted-host x``."""
     analyser = Analyser(ctx.at_line(line), lambda _offset: 1, known)
     analyser.option_list(value, Word(value, 0, len(value)))
 
 
 class Analyser:
-    def __init__(self, ctx: Context, locate: Locate, known: set[str] | None = None) -> None:
+    def __init__(self, ctx: ScanContext, locate: Locate, known: set[str] | None = None) -> None:
         self.ctx = ctx
         self.locate = locate
         self.known: set[str] = set(known or ())
@@ -316,7 +316,7 @@ class Analyser:
                     self.nested(words[i + 1].text, words[i + 1])
                 return
             if not text.startswith("-"):
-                return  # "bash script.sh": the engine scans script.sh itself
+                return  # "bash script.sh": the scanner scans script.sh itself
         # "bash <<EOF", "sh -s <<'EOF'": the here-document is the script
         if command is not None:
             for redirect in command.redirects:

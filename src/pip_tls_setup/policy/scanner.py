@@ -15,7 +15,7 @@ from pathlib import Path
 
 from pip_tls_setup.errors import CheckFailed, InputError
 from pip_tls_setup.policy import classify, exceptions, rules
-from pip_tls_setup.policy.context import Context, Options
+from pip_tls_setup.policy.context import Options, ScanContext
 from pip_tls_setup.policy.findings import Finding, Hit, clean_text, sort_key
 from pip_tls_setup.policy.parsers import PARSERS, ParseError
 
@@ -240,7 +240,7 @@ class Scanner:
             if target is not None:
                 followed.append((root.path / target, follow_kind, target))
 
-        ctx = Context(kind, hits, follower=follow, parsers=PARSERS, options=Options())
+        ctx = ScanContext(kind, hits, follower=follow, parsers=PARSERS, options=Options())
         try:
             PARSERS[kind](text, ctx)
         except ParseError as exc:

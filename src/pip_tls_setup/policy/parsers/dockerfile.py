@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass, field
 
 from pip_tls_setup.policy import checks, invocations, shell
-from pip_tls_setup.policy.context import Context
+from pip_tls_setup.policy.context import ScanContext
 from pip_tls_setup.policy.shell import Word
 
 _DIRECTIVE = re.compile(r"^#\s*([A-Za-z]+)\s*=\s*(\S+)\s*$")
@@ -55,7 +55,7 @@ class Heredoc:
     raw: str  # body lines and the terminator, as in the file
 
 
-def parse(text: str, ctx: Context) -> None:
+def parse(text: str, ctx: ScanContext) -> None:
     lines = text.splitlines()
     escape = "\\"
     for raw in lines:
@@ -115,7 +115,7 @@ def parse(text: str, ctx: Context) -> None:
 
 
 def instruction(
-    keyword: str, segments: Segments, heredocs: list[Heredoc], first: int, ctx: Context, image_ctx: Context
+    keyword: str, segments: Segments, heredocs: list[Heredoc], first: int, ctx: ScanContext, image_ctx: ScanContext
 ) -> None:
     if keyword == "ONBUILD":
         match = _INSTRUCTION.match(segments.text)
@@ -137,7 +137,7 @@ def instruction(
         copy(keyword, segments, heredocs, first, ctx, image_ctx)
 
 
-def run(segments: Segments, heredocs: list[Heredoc], ctx: Context) -> None:
+def run(segments: Segments, heredocs: list[Heredoc], ctx: ScanContext) -> None:
     text = segments.text
     flags = _RUN_FLAGS.match(text)
     if flags:
@@ -173,7 +173,7 @@ def run(segments: Segments, heredocs: list[Heredoc], ctx: Context) -> None:
     invocations.Analyser(ctx, segments.line).script(script)
 
 
-def env(keyword: str, segments: Segments, ctx: Context) -> None:
+def env(keyword: str, segments: Segments, ctx: ScanContext) -> None:
     text = segments.text
     stripped = text.strip()
     if not stripped:
@@ -196,7 +196,7 @@ def env(keyword: str, segments: Segments, ctx: Context) -> None:
 
 
 def copy(
-    keyword: str, segments: Segments, heredocs: list[Heredoc], first: int, ctx: Context, image_ctx: Context
+    keyword: str, segments: Segments, heredocs: list[Heredoc], first: int, ctx: ScanContext, image_ctx: ScanContext
 ) -> None:
     text = segments.text.strip()
     if heredocs:

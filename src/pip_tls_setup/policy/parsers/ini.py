@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, field
 
 from pip_tls_setup.policy import checks, invocations
-from pip_tls_setup.policy.context import Context
+from pip_tls_setup.policy.context import ScanContext
 from pip_tls_setup.policy.parsers import requirements
 
 _SECTION = re.compile(r"^\[(?P<name>[^\]]+)\]")
@@ -61,7 +61,7 @@ def read(text: str, delimiters: str = "=:") -> list[Entry]:
     return entries
 
 
-def pipconf(text: str, ctx: Context) -> None:
+def pipconf(text: str, ctx: ScanContext) -> None:
     for entry in read(text):
         key = checks.pip_key(entry.key)
         source = f"{key} in [{entry.section}]" if entry.section else key
@@ -72,7 +72,7 @@ def pipconf(text: str, ctx: Context) -> None:
             checks.pip_setting(key, entry.value, entry.line, ctx, source)
 
 
-def setupcfg(text: str, ctx: Context) -> None:
+def setupcfg(text: str, ctx: ScanContext) -> None:
     for entry in read(text):
         section = entry.section.lower()
         key = entry.key.lower().replace("-", "_")
@@ -92,7 +92,7 @@ def setupcfg(text: str, ctx: Context) -> None:
                     checks.pip_index(url, line, ctx, "dependency_links")
 
 
-def toxini(text: str, ctx: Context) -> None:
+def toxini(text: str, ctx: ScanContext) -> None:
     for entry in read(text, delimiters="="):
         section = entry.section.lower()
         key = entry.key.lower().replace("-", "_")
@@ -125,7 +125,7 @@ def _tox_factor(value: str) -> str:
     return match.group(1) if match else value
 
 
-def gitconfig(text: str, ctx: Context) -> None:
+def gitconfig(text: str, ctx: ScanContext) -> None:
     section = ""
     for number, raw in enumerate(text.splitlines(), start=1):
         line = raw.strip()
@@ -157,7 +157,7 @@ def _git_value(value: str) -> str:
     return "".join(out).strip()
 
 
-def npmrc(text: str, ctx: Context) -> None:
+def npmrc(text: str, ctx: ScanContext) -> None:
     for number, raw in enumerate(text.splitlines(), start=1):
         line = raw.strip()
         if not line or line[0] in "#;":

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from pip_tls_setup.policy import checks, invocations, shell
-from pip_tls_setup.policy.context import Context
+from pip_tls_setup.policy.context import ScanContext
 from pip_tls_setup.policy.parsers import ParseError
 
 _NUMBER = re.compile(r"-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?")
@@ -158,7 +158,7 @@ class _Parser:
         raise self.fail("unterminated string")
 
 
-def _env(node: Node | None, ctx: Context) -> None:
+def _env(node: Node | None, ctx: ScanContext) -> None:
     if node is None or not isinstance(node.value, dict):
         return
     for name, value in node.value.items():
@@ -167,7 +167,7 @@ def _env(node: Node | None, ctx: Context) -> None:
             checks.variable(name, text, value.line, ctx)
 
 
-def _command(node: Node | None, ctx: Context) -> None:
+def _command(node: Node | None, ctx: ScanContext) -> None:
     if node is None:
         return
     if isinstance(node.value, str):
@@ -180,7 +180,7 @@ def _command(node: Node | None, ctx: Context) -> None:
             _command(item, ctx)
 
 
-def devcontainer(text: str, ctx: Context) -> None:
+def devcontainer(text: str, ctx: ScanContext) -> None:
     root = load(text)
     _env(root.get("containerEnv"), ctx)
     _env(root.get("remoteEnv"), ctx)
@@ -198,7 +198,7 @@ def devcontainer(text: str, ctx: Context) -> None:
         _command(root.get(key), ctx)
 
 
-def pipfile_lock(text: str, ctx: Context) -> None:
+def pipfile_lock(text: str, ctx: ScanContext) -> None:
     root = load(text)
     meta = root.get("_meta")
     sources = meta.get("sources") if meta is not None else None

@@ -2,7 +2,7 @@
 
 ``\\`` joins lines; comments match ``(^|\\s+)#.*$``; option lines use pip's requirements-file
 option table (so ``--t`` is ``--trusted-host`` here); ``-r``/``-c`` are followed (relative to the
-including file, by the engine); ``${VAR}`` is expanded by pip at run time and reported as such.
+including file, by the scanner); ``${VAR}`` is expanded by pip at run time and reported as such.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import re
 import shlex
 
 from pip_tls_setup.policy import checks, origins, pipopts
-from pip_tls_setup.policy.context import Context
+from pip_tls_setup.policy.context import ScanContext
 
 _COMMENT = re.compile(r"(^|\s+)#.*$")
 _OLD_PIP = re.compile(r"^pip\s*(==|===|<=|<|~=)\s*(\d+(?:\.\d+)*)")
@@ -37,7 +37,7 @@ def logical_lines(text: str) -> list[tuple[int, str]]:
     return out
 
 
-def parse(text: str, ctx: Context) -> None:
+def parse(text: str, ctx: ScanContext) -> None:
     table = pipopts.TABLES["requirements"]
     for number, raw in logical_lines(text):
         line = _COMMENT.sub("", raw).strip()
@@ -63,7 +63,7 @@ def parse(text: str, ctx: Context) -> None:
             )
 
 
-def _option(item: pipopts.Parsed, line: int, ctx: Context) -> None:
+def _option(item: pipopts.Parsed, line: int, ctx: ScanContext) -> None:
     value = item.value
     if item.option == "--trusted-host":
         checks.trusted_hosts(value.split(), line, ctx, "--trusted-host in a requirements file")

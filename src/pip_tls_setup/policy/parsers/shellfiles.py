@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from pip_tls_setup.policy import checks, invocations
-from pip_tls_setup.policy.context import Context
+from pip_tls_setup.policy.context import ScanContext
 
 _MAKE_ASSIGN = re.compile(
     r"^(?P<mods>(?:(?:export|override|private|unexport)\s+)*)(?P<name>[A-Za-z_][A-Za-z0-9_.-]*)\s*"
@@ -26,11 +26,11 @@ _JENKINS_ENV = re.compile(r"^\s*(?P<name>[A-Z_][A-Z0-9_]*)\s*=\s*(?P<q>['\"])(?P
 _JENKINS_WITHENV = re.compile(r"['\"](?P<name>[A-Z_][A-Z0-9_]*)=(?P<value>[^'\"]*)['\"]")
 
 
-def shell(text: str, ctx: Context) -> None:
+def shell(text: str, ctx: ScanContext) -> None:
     invocations.analyse(text, ctx)
 
 
-def makefile(text: str, ctx: Context) -> None:
+def makefile(text: str, ctx: ScanContext) -> None:
     lines = text.splitlines()
     logical: list[tuple[int, str, bool]] = []  # (first line, text, is recipe)
     i = 0
@@ -98,7 +98,7 @@ def _strip_recipe_prefix(line: str) -> str:
     return re.sub(r"^\t[@+\-\s]*", "", line)
 
 
-def powershell(text: str, ctx: Context) -> None:
+def powershell(text: str, ctx: ScanContext) -> None:
     for number, line in enumerate(text.splitlines(), start=1):
         for pattern in (_PS_ENV, _PS_SETENV):
             match = pattern.search(line)
@@ -116,7 +116,7 @@ def powershell(text: str, ctx: Context) -> None:
     invocations.analyse(converted, ctx)
 
 
-def batch(text: str, ctx: Context) -> None:
+def batch(text: str, ctx: ScanContext) -> None:
     lines = text.splitlines()
     for number, line in enumerate(lines, start=1):
         match = _BAT_SET.match(line)
@@ -139,7 +139,7 @@ def _windows_name(name: str) -> str:
     return name.upper()
 
 
-def jenkinsfile(text: str, ctx: Context) -> None:
+def jenkinsfile(text: str, ctx: ScanContext) -> None:
     for match in _JENKINS_SH.finditer(text):
         quote = match.group("quote")
         start = match.end()

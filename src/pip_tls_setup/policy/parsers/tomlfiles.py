@@ -7,7 +7,7 @@ import re
 from typing import Any
 
 from pip_tls_setup.policy import checks, invocations, shell
-from pip_tls_setup.policy.context import Context
+from pip_tls_setup.policy.context import ScanContext
 from pip_tls_setup.policy.parsers import ParseError, requirements
 from pip_tls_setup.policy.toml import Document, TomlError, loads
 
@@ -37,7 +37,7 @@ def _line(doc: Document, path: Path, index: int | None) -> int:
 # -- uv ------------------------------------------------------------------------------------------------
 
 
-def uv_settings(doc: Document, base: Path, ctx: Context) -> None:
+def uv_settings(doc: Document, base: Path, ctx: ScanContext) -> None:
     table = doc.get(*base)
     if not isinstance(table, dict):
         return
@@ -72,14 +72,14 @@ def uv_settings(doc: Document, base: Path, ctx: Context) -> None:
                         checks.requirement_url(url, doc.line(*where, key), ctx, f"uv source {name}")
 
 
-def uvtoml(text: str, ctx: Context) -> None:
+def uvtoml(text: str, ctx: ScanContext) -> None:
     uv_settings(_load(text), (), ctx)
 
 
 # -- pyproject.toml ------------------------------------------------------------------------------------
 
 
-def pyproject(text: str, ctx: Context) -> None:
+def pyproject(text: str, ctx: ScanContext) -> None:
     doc = _load(text)
     uv_settings(doc, ("tool", "uv"), ctx)
     for i, source in enumerate(doc.get("tool", "poetry", "source") or []):
@@ -129,7 +129,7 @@ def _poetry_dependency_tables(doc: Document) -> list[Path]:
     return [p for p in paths if isinstance(doc.get(*p), dict)]
 
 
-def pdm_sources(doc: Document, path: Path, ctx: Context) -> None:
+def pdm_sources(doc: Document, path: Path, ctx: ScanContext) -> None:
     for i, source in enumerate(doc.get(*path) or []):
         if not isinstance(source, dict):
             continue
@@ -145,7 +145,7 @@ def pdm_sources(doc: Document, path: Path, ctx: Context) -> None:
             )
 
 
-def cibuildwheel(doc: Document, ctx: Context) -> None:
+def cibuildwheel(doc: Document, ctx: ScanContext) -> None:
     table = doc.get("tool", "cibuildwheel")
     if not isinstance(table, dict):
         return
@@ -171,7 +171,7 @@ def cibuildwheel(doc: Document, ctx: Context) -> None:
                 invocations.analyse(command, ctx.at_line(_line(doc, (*path, key), index)))
 
 
-def tox_table(doc: Document, base: Path, ctx: Context) -> None:
+def tox_table(doc: Document, base: Path, ctx: ScanContext) -> None:
     table = doc.get(*base)
     if not isinstance(table, dict):
         return
@@ -198,14 +198,14 @@ def tox_table(doc: Document, base: Path, ctx: Context) -> None:
                     invocations.Analyser(ctx.at_line(doc.line(*path, key, i)), lambda _o: 1).argv(words, None)
 
 
-def toxtoml(text: str, ctx: Context) -> None:
+def toxtoml(text: str, ctx: ScanContext) -> None:
     tox_table(_load(text), (), ctx)
 
 
 # -- Poetry, PDM, Pipenv config ----------------------------------------------------------------------
 
 
-def poetry_config(text: str, ctx: Context) -> None:
+def poetry_config(text: str, ctx: ScanContext) -> None:
     doc = _load(text)
     for name, entry in (doc.get("certificates") or {}).items():
         if not isinstance(entry, dict):
@@ -227,7 +227,7 @@ def poetry_config(text: str, ctx: Context) -> None:
             checks.source_url(url, doc.line(*path), ctx, "PTS204", f"repositories.{name}.url")
 
 
-def pdm_config(text: str, ctx: Context) -> None:
+def pdm_config(text: str, ctx: ScanContext) -> None:
     doc = _load(text)
     pypi = doc.get("pypi")
     if not isinstance(pypi, dict):
@@ -247,7 +247,7 @@ def pdm_config(text: str, ctx: Context) -> None:
             checks.ca_path(f"{label}.ca_certs", table["ca_certs"], doc.line(*path, "ca_certs"), ctx)
 
 
-def pipfile(text: str, ctx: Context) -> None:
+def pipfile(text: str, ctx: ScanContext) -> None:
     doc = _load(text)
     for i, source in enumerate(doc.get("source") or []):
         if not isinstance(source, dict):
