@@ -55,6 +55,8 @@ _WORKSPACE_REFS = re.compile(
 )
 _DIRECT_REFERENCE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*\s*(?:\[[^\]]*\])?\s*@\s*([^\s;]+)")
 _TEMP_REFS = re.compile(r"^\$\{?(TMPDIR|TMP|TEMP)\}?(/|$)")
+_PIP_PIN = re.compile(r"^pip\s*(==|===|<=|<|~=)\s*(\d+(?:\.\d+)*)")
+OLD_PIP_BELOW = (20, 3)  # pips older than this are what copied "fixes" for certificate errors pin
 
 
 _VALUE = re.compile(r"(?:\$\{\{.*?\}\}|\S)+")
@@ -254,6 +256,15 @@ def ca_path(name: str, value: str, line: int, ctx: ScanContext, column: int | No
         "intercept every download",
         column=column,
     )
+
+
+def old_pip_pin(requirement: str) -> str | None:
+    """``pip==20.2.4`` -> ``==20.2.4`` when it pins pip below 20.3; the requirement lower-cased, unquoted."""
+    match = _PIP_PIN.match(requirement)
+    if not match:
+        return None
+    version = tuple(int(p) for p in match.group(2).split(".")[:3])
+    return match.group(1) + match.group(2) if version < OLD_PIP_BELOW else None
 
 
 def is_false(value: str) -> bool:

@@ -151,7 +151,7 @@ def run(segments: Segments, heredocs: list[Heredoc], ctx: ScanContext) -> None:
         if isinstance(argv, list) and all(isinstance(a, str) for a in argv):
             offset = text.index("[")
             words = [Word(a, offset, offset + 1) for a in argv]
-            invocations.Analyser(ctx, segments.line).argv(words, None)
+            invocations.analyse_argv(words, ctx, segments.line)
             return
     if heredocs and not re.sub(_HEREDOC, "", body).strip():
         # "RUN <<EOF": each here-document is a script for the default shell
@@ -167,10 +167,10 @@ def run(segments: Segments, heredocs: list[Heredoc], ctx: ScanContext) -> None:
         for heredoc in heredocs:
             full.add("\n" + heredoc.raw, heredoc.first_line - 1)
         script = shell.parse(full.text)
-        invocations.Analyser(ctx, full.line).script(script)
+        invocations.analyse_script(script, ctx, full.line)
         return
     script = shell.parse(text)
-    invocations.Analyser(ctx, segments.line).script(script)
+    invocations.analyse_script(script, ctx, segments.line)
 
 
 def env(keyword: str, segments: Segments, ctx: ScanContext) -> None:

@@ -174,7 +174,7 @@ def _command(node: Node | None, ctx: ScanContext) -> None:
         invocations.analyse(node.value, ctx.at_line(node.line))
     elif isinstance(node.value, list):
         words = [shell.Word(item.value, 0, 0) for item in node.value if isinstance(item.value, str)]
-        invocations.Analyser(ctx.at_line(node.line), lambda _o: 1).argv(words, None)
+        invocations.analyse_argv(words, ctx.at_line(node.line))
     elif isinstance(node.value, dict):  # parallel commands: {"name": "cmd" | [argv]}
         for item in node.value.values():
             _command(item, ctx)

@@ -14,7 +14,6 @@ from pip_tls_setup.policy import checks, origins, pipopts
 from pip_tls_setup.policy.context import ScanContext
 
 _COMMENT = re.compile(r"(^|\s+)#.*$")
-_OLD_PIP = re.compile(r"^pip\s*(==|===|<=|<|~=)\s*(\d+(?:\.\d+)*)")
 
 
 def logical_lines(text: str) -> list[tuple[int, str]]:
@@ -53,13 +52,12 @@ def parse(text: str, ctx: ScanContext) -> None:
             continue
         requirement = re.split(r"\s+--?(hash|config-settings|global-option|C)\b", line, maxsplit=1)[0]
         checks.requirement_url(requirement, number, ctx, "requirement")
-        match = _OLD_PIP.match(requirement.lower())
-        if match and tuple(int(p) for p in match.group(2).split(".")[:3]) < (20, 3):
+        pinned = checks.old_pip_pin(requirement.lower())
+        if pinned is not None:
             ctx.add(
                 "PTS601",
                 number,
-                f"pip is pinned to {match.group(1)}{match.group(2)}: downgrading pip does not fix certificate "
-                "errors, it hides them",
+                f"pip is pinned to {pinned}: downgrading pip does not fix certificate errors, it hides them",
             )
 
 

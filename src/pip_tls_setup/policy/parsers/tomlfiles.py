@@ -190,12 +190,12 @@ def tox_table(doc: Document, base: Path, ctx: ScanContext) -> None:
         install = env.get("install_command")
         if isinstance(install, list) and all(isinstance(a, str) for a in install):
             words = [shell.Word(a, 0, 0) for a in install]
-            invocations.Analyser(ctx.at_line(doc.line(*path, "install_command")), lambda _o: 1).argv(words, None)
+            invocations.analyse_argv(words, ctx.at_line(doc.line(*path, "install_command")))
         for key in ("commands", "commands_pre", "commands_post"):
             for i, command in enumerate(env.get(key) or []):
                 if isinstance(command, list) and all(isinstance(a, str) for a in command):
                     words = [shell.Word(a, 0, 0) for a in command]
-                    invocations.Analyser(ctx.at_line(doc.line(*path, key, i)), lambda _o: 1).argv(words, None)
+                    invocations.analyse_argv(words, ctx.at_line(doc.line(*path, key, i)))
 
 
 def toxtoml(text: str, ctx: ScanContext) -> None:

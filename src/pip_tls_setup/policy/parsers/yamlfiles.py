@@ -283,7 +283,7 @@ def compose(text: str, ctx: ScanContext) -> None:
                     invocations.analyse(scalar(node) or "", ctx.at_line(line_of(node)))
                 elif seq(node):
                     words = [shell.Word(scalar(i) or "", 0, 0) for i in seq(node)]
-                    invocations.Analyser(ctx.at_line(line_of(node)), lambda _o: 1).argv(words, None)
+                    invocations.analyse_argv(words, ctx.at_line(line_of(node)))
             env_file = get(service, "env_file")
             for item in [env_file] if scalar(env_file) is not None else seq(env_file):
                 path = scalar(item) if scalar(item) is not None else scalar(get(item, "path"))
