@@ -76,9 +76,9 @@ def assignment(word: Word) -> tuple[str, str] | None:
 
 
 class LineMap:
-    """Offsets in a text -> 1-based (line, column), optionally shifted to where the text sits in a file."""
+    """Offsets in a text -> 1-based lines, optionally shifted to where the text sits in a file."""
 
-    def __init__(self, text: str, first_line: int = 1, first_column: int = 1) -> None:
+    def __init__(self, text: str, first_line: int = 1) -> None:
         self.starts = [0]
         find = text.find
         pos = find("\n")
@@ -86,14 +86,6 @@ class LineMap:
             self.starts.append(pos + 1)
             pos = find("\n", pos + 1)
         self.first_line = first_line
-        self.first_column = first_column
 
     def line(self, offset: int) -> int:
-        return self.locate(offset)[0]
-
-    def locate(self, offset: int) -> tuple[int, int]:
-        index = bisect.bisect_right(self.starts, max(offset, 0)) - 1
-        column = offset - self.starts[index] + 1
-        if index == 0:
-            column += self.first_column - 1
-        return self.first_line + index, column
+        return self.first_line + bisect.bisect_right(self.starts, max(offset, 0)) - 1
