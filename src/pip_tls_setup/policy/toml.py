@@ -363,14 +363,8 @@ class _Parser:
             line = self.line
             items.append(self.value((*path, len(items))))
             self.doc.lines[(*path, len(items) - 1)] = line
-            self.skip_ws_comments_newlines()
-            if self.peek() == ",":
-                self.advance()
-                continue
-            if self.peek() == "]":
-                self.advance()
+            if self.end_of_item("]", "an array"):
                 return items
-            raise self.error("expected ',' or ']' in an array")
 
     def inline_table(self, path: Path) -> dict[str, Any]:
         self.advance()  # {
@@ -393,11 +387,16 @@ class _Parser:
                 node = node.setdefault(part, {})
             node[key[-1]] = self.value((*path, *key))
             self.doc.lines[(*path, *key)] = line
-            self.skip_ws_comments_newlines()
-            if self.peek() == ",":
-                self.advance()
-                continue
-            if self.peek() == "}":
-                self.advance()
+            if self.end_of_item("}", "an inline table"):
                 return table
-            raise self.error("expected ',' or '}' in an inline table")
+
+    def end_of_item(self, closer: str, container: str) -> bool:
+        """After an array item or inline-table entry: True at ``closer`` (stepped over), False after a comma."""
+        self.skip_ws_comments_newlines()
+        if self.peek() == ",":
+            self.advance()
+            return False
+        if self.peek() == closer:
+            self.advance()
+            return True
+        raise self.error(f"expected ',' or '{closer}' in {container}")

@@ -90,11 +90,7 @@ class _Parser:
     def obj(self) -> dict[str, Node]:
         self.pos += 1
         out: dict[str, Node] = {}
-        while True:
-            self.skip()
-            if self.text.startswith("}", self.pos):
-                self.pos += 1
-                return out
+        while not self.closed("}"):
             if not self.text.startswith('"', self.pos):
                 raise self.fail("expected a key")
             key = self.string()
@@ -103,32 +99,35 @@ class _Parser:
                 raise self.fail("expected ':'")
             self.pos += 1
             out[key] = self.value()
-            self.skip()
-            if self.text.startswith(",", self.pos):
-                self.pos += 1
-                continue
-            if self.text.startswith("}", self.pos):
-                self.pos += 1
-                return out
-            raise self.fail("expected ',' or '}'")
+            if not self.another("}"):
+                break
+        return out
 
     def arr(self) -> list[Node]:
         self.pos += 1
         out: list[Node] = []
-        while True:
-            self.skip()
-            if self.text.startswith("]", self.pos):
-                self.pos += 1
-                return out
+        while not self.closed("]"):
             out.append(self.value())
-            self.skip()
-            if self.text.startswith(",", self.pos):
-                self.pos += 1
-                continue
-            if self.text.startswith("]", self.pos):
-                self.pos += 1
-                return out
-            raise self.fail("expected ',' or ']'")
+            if not self.another("]"):
+                break
+        return out
+
+    def closed(self, closer: str) -> bool:
+        """Skip blanks and comments; True (stepped over) when ``closer`` is next."""
+        self.skip()
+        if self.text.startswith(closer, self.pos):
+            self.pos += 1
+            return True
+        return False
+
+    def another(self, closer: str) -> bool:
+        """After an item: True after a comma (another item may follow), False at ``closer`` (stepped over)."""
+        if self.closed(","):
+            return True
+        if self.text.startswith(closer, self.pos):
+            self.pos += 1
+            return False
+        raise self.fail(f"expected ',' or '{closer}'")
 
     def string(self) -> str:
         self.pos += 1
