@@ -92,6 +92,9 @@ def setupcfg(text: str, ctx: ScanContext) -> None:
                     checks.pip_index(url, line, ctx, "dependency_links")
 
 
+_TOX_COMMANDS = frozenset({"commands", "commands_pre", "commands_post", "allowlist_externals_commands"})
+
+
 def toxini(text: str, ctx: ScanContext) -> None:
     for entry in read(text, delimiters="="):
         section = entry.section.lower()
@@ -100,23 +103,26 @@ def toxini(text: str, ctx: ScanContext) -> None:
             continue
         if key == "install_command":
             invocations.analyse(entry.value.replace("\n", " "), ctx.at_line(entry.line))
-        elif key in ("commands", "commands_pre", "commands_post", "allowlist_externals_commands"):
-            for value, line in entry.values:
-                if value:
-                    invocations.analyse(value, ctx.at_line(line))
-        elif key == "deps":
-            for value, line in entry.values:
-                if value:
-                    requirements.parse(_tox_factor(value) + "\n", ctx.at_line(line))
-        elif key in ("setenv", "set_env"):
-            for value, line in entry.values:
-                name, eq, val = _tox_factor(value).partition("=")
-                if eq:
-                    checks.variable(name.strip(), val.strip(), line, ctx)
-        elif key == "indexserver":
-            for value, line in entry.values:
-                url = value.split("=", 1)[-1].strip()
-                checks.pip_index(url, line, ctx, "tox indexserver")
+            continue
+        for value, line in entry.values:
+            _tox_value(key, value, line, ctx)
+
+
+def _tox_value(key: str, value: str, line: int, ctx: ScanContext) -> None:
+    """One line of a (multi-line) tox setting: commands, deps, set_env, indexserver."""
+    if key in _TOX_COMMANDS:
+        if value:
+            invocations.analyse(value, ctx.at_line(line))
+    elif key == "deps":
+        if value:
+            requirements.parse(_tox_factor(value) + "\n", ctx.at_line(line))
+    elif key in ("setenv", "set_env"):
+        name, eq, val = _tox_factor(value).partition("=")
+        if eq:
+            checks.variable(name.strip(), val.strip(), line, ctx)
+    elif key == "indexserver":
+        url = value.split("=", 1)[-1].strip()
+        checks.pip_index(url, line, ctx, "tox indexserver")
 
 
 def _tox_factor(value: str) -> str:

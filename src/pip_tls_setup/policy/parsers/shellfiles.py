@@ -31,8 +31,29 @@ def shell(text: str, ctx: ScanContext) -> None:
 
 
 def makefile(text: str, ctx: ScanContext) -> None:
-    lines = text.splitlines()
-    logical: list[tuple[int, str, bool]] = []  # (first line, text, is recipe)
+    logical = _make_logical_lines(text.splitlines())
+    assignments, exported, export_all = _make_variables(logical)
+    known = {name for _, name, _, _ in assignments}
+    for start, name, value, is_export in assignments:
+        value = value.replace("$$", "$")
+        if is_export or export_all or name in exported:
+            checks.variable(name, value, start, ctx)
+        invocations.option_assignment(value, start, ctx, known)
+    for start, body, recipe in logical:
+        if recipe:
+            parts = body.split("\n")
+            # the first line loses its tab and @/-/+ prefixes; continuation lines only the tab
+            text = "\n".join([_strip_recipe_prefix(parts[0]), *(p[1:] if p.startswith("\t") else p for p in parts[1:])])
+            invocations.analyse(text.replace("$$", "$"), ctx.shifted(start), known)
+            continue
+        rule = re.match(r"^[^=:#]+:(?!=)[^;#=]*;(?P<cmd>.*)$", body)
+        if rule:
+            invocations.analyse(rule.group("cmd").replace("$$", "$"), ctx.at_line(start), known)
+
+
+def _make_logical_lines(lines: list[str]) -> list[tuple[int, str, bool]]:
+    """(first line, text, is a recipe) per logical line: ``\\`` continuations joined, ``define`` blocks whole."""
+    logical: list[tuple[int, str, bool]] = []
     i = 0
     in_define: tuple[int, list[str]] | None = None
     while i < len(lines):
@@ -58,7 +79,14 @@ def makefile(text: str, ctx: ScanContext) -> None:
         i += 1
         joined = "\n".join(parts) if recipe else " ".join(p[:-1] if p.endswith("\\") else p for p in parts)
         logical.append((start, joined, recipe))
+    return logical
 
+
+def _make_variables(
+    logical: list[tuple[int, str, bool]],
+) -> tuple[list[tuple[int, str, str, bool]], set[str], bool]:
+    """The variable assignments (line, name, value, exported), the names exported on their own, and whether
+    ``.EXPORT_ALL_VARIABLES`` exports them all."""
     exported: set[str] = set()
     export_all = False
     assignments: list[tuple[int, str, str, bool]] = []
@@ -76,22 +104,7 @@ def makefile(text: str, ctx: ScanContext) -> None:
         if match and not re.match(r"^[^=]*:[^=]", stripped.split("=", 1)[0] + "="):
             is_export = "export" in match.group("mods").split()
             assignments.append((start, match.group("name"), match.group("value"), is_export))
-    known = {name for _, name, _, _ in assignments}
-    for start, name, value, is_export in assignments:
-        value = value.replace("$$", "$")
-        if is_export or export_all or name in exported:
-            checks.variable(name, value, start, ctx)
-        invocations.option_assignment(value, start, ctx, known)
-    for start, body, recipe in logical:
-        if recipe:
-            parts = body.split("\n")
-            # the first line loses its tab and @/-/+ prefixes; continuation lines only the tab
-            text = "\n".join([_strip_recipe_prefix(parts[0]), *(p[1:] if p.startswith("\t") else p for p in parts[1:])])
-            invocations.analyse(text.replace("$$", "$"), ctx.shifted(start), known)
-            continue
-        rule = re.match(r"^[^=:#]+:(?!=)[^;#=]*;(?P<cmd>.*)$", body)
-        if rule:
-            invocations.analyse(rule.group("cmd").replace("$$", "$"), ctx.at_line(start), known)
+    return assignments, exported, export_all
 
 
 def _strip_recipe_prefix(line: str) -> str:

@@ -298,13 +298,7 @@ def condarc(text: str, ctx: ScanContext) -> None:
     for doc in _load(text):
         for name, _, value in items(doc):
             if name in ("ssl_verify", "verify_ssl"):
-                text_value = scalar(value)
-                if text_value is None:
-                    continue
-                if checks.is_false(text_value):
-                    ctx.add("PTS105", line_of(value), f"{name}: {text_value} switches conda's certificate checks off")
-                elif text_value.lower() not in ("true", "yes", "on", "1", "truststore"):
-                    checks.ca_path(f"conda {name}", text_value, line_of(value), ctx)
+                _conda_ssl_verify(name, value, ctx)
             elif name in ("channels", "default_channels"):
                 for item in seq(value):
                     checks.source_url(scalar(item) or "", line_of(item), ctx, "PTS205", f"conda {name}")
@@ -314,6 +308,17 @@ def condarc(text: str, ctx: ScanContext) -> None:
                 for _, _, url in items(value):
                     for item in [url] if scalar(url) is not None else seq(url):
                         checks.source_url(scalar(item) or "", line_of(item), ctx, "PTS205", f"conda {name}")
+
+
+def _conda_ssl_verify(name: str, value: Node, ctx: ScanContext) -> None:
+    """``ssl_verify: false`` (verification off) or ``ssl_verify: <CA bundle path>``."""
+    text_value = scalar(value)
+    if text_value is None:
+        return
+    if checks.is_false(text_value):
+        ctx.add("PTS105", line_of(value), f"{name}: {text_value} switches conda's certificate checks off")
+    elif text_value.lower() not in ("true", "yes", "on", "1", "truststore"):
+        checks.ca_path(f"conda {name}", text_value, line_of(value), ctx)
 
 
 def conda_env(text: str, ctx: ScanContext) -> None:
