@@ -7,9 +7,10 @@ workflow ``env:``, a ``.env`` file, a shell ``export`` or the running environmen
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterator
 
 from pip_tls_setup.policy import origins
-from pip_tls_setup.policy.context import Context
+from pip_tls_setup.policy.context import ScanContext
 
 # Variables that *replace* the trust roots (setup points each at its combined bundle).
 CA_VARIABLES = frozenset(
@@ -55,6 +56,8 @@ _WORKSPACE_REFS = re.compile(
 )
 _DIRECT_REFERENCE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*\s*(?:\[[^\]]*\])?\s*@\s*([^\s;]+)")
 _TEMP_REFS = re.compile(r"^\$\{?(TMPDIR|TMP|TEMP)\}?(/|$)")
+_PIP_PIN = re.compile(r"^pip\s*(==|===|<=|<|~=)\s*(\d+(?:\.\d+)*)")
+OLD_PIP_BELOW = (20, 3)  # pips older than this are what copied "fixes" for certificate errors pin
 
 
 _VALUE = re.compile(r"(?:\$\{\{.*?\}\}|\S)+")
@@ -74,15 +77,10 @@ def pip_key(raw: str) -> str:
 # -- single values ---------------------------------------------------------------------------------
 
 
-def trusted_hosts(values: list[str], line: int, ctx: Context, source: str, column: int | None = None) -> None:
+def trusted_hosts(values: list[str], line: int, ctx: ScanContext, source: str, column: int | None = None) -> None:
     """Each value of --trusted-host / trusted-host / PIP_TRUSTED_HOST."""
-    for value in values:
-        value = value.strip()
-        if not value:
-            continue
-        host, port = origins.host_of_trusted(value)
-        shown = value if origins.has_expansion(value) else (f"{host}:{port}" if port else host)
-        if not origins.has_expansion(value) and origins.is_loopback(host):
+    for host, shown, loopback in _hosts(values):
+        if loopback:
             ctx.add(
                 "PTS112",
                 line,
@@ -97,19 +95,15 @@ def trusted_hosts(values: list[str], line: int, ctx: Context, source: str, colum
             line,
             f"pip is told to trust host '{shown}' ({source}): pip stops verifying certificates for "
             f"https://{shown} and accepts plain HTTP from it",
-            host=host if not origins.has_expansion(value) else None,
+            host=host,
             column=column,
         )
 
 
-def uv_insecure_hosts(values: list[str], line: int, ctx: Context, source: str, column: int | None = None) -> None:
-    for value in values:
-        value = value.strip()
-        if not value:
-            continue
-        host, port = origins.host_of_trusted(value)
-        shown = value if origins.has_expansion(value) else (f"{host}:{port}" if port else host)
-        if not origins.has_expansion(value) and origins.is_loopback(host):
+def uv_insecure_hosts(values: list[str], line: int, ctx: ScanContext, source: str, column: int | None = None) -> None:
+    """Each value of uv's --allow-insecure-host / allow-insecure-host / UV_INSECURE_HOST."""
+    for host, shown, loopback in _hosts(values):
+        if loopback:
             ctx.add(
                 "PTS112",
                 line,
@@ -123,12 +117,26 @@ def uv_insecure_hosts(values: list[str], line: int, ctx: Context, source: str, c
             line,
             f"uv is told not to verify certificates of '{shown}' ({source}); uv: \"Hosts included in this list "
             f"will not be verified against the system's certificate store\"",
-            host=host if not origins.has_expansion(value) else None,
+            host=host,
             column=column,
         )
 
 
-def _known_only_at_run_time(url: str, line: int, ctx: Context, source: str, column: int | None) -> bool:
+def _hosts(values: list[str]) -> Iterator[tuple[str | None, str, bool]]:
+    """(host, as shown, loopback) for each non-empty value; a variable (``$MIRROR``) has no host and is shown
+    as written."""
+    for raw in values:
+        value = raw.strip()
+        if not value:
+            continue
+        if origins.has_expansion(value):
+            yield None, value, False
+            continue
+        host, port = origins.host_of_trusted(value)
+        yield host, (f"{host}:{port}" if port else host), origins.is_loopback(host)
+
+
+def _known_only_at_run_time(url: str, line: int, ctx: ScanContext, source: str, column: int | None) -> bool:
     """A URL that is all variable: report it as a note (it cannot be judged statically)."""
     if not origins.only_expansion(url):
         return False
@@ -141,14 +149,10 @@ def _known_only_at_run_time(url: str, line: int, ctx: Context, source: str, colu
     return True
 
 
-def pip_index(url: str, line: int, ctx: Context, source: str, column: int | None = None) -> None:
+def pip_index(url: str, line: int, ctx: ScanContext, source: str, column: int | None = None) -> None:
     """One --index-url / --extra-index-url / --find-links / --pypi-url value."""
     url = url.strip()
-    if not url:
-        return
-    if _known_only_at_run_time(url, line, ctx, source, column):
-        return
-    origin = origins.insecure_index(url)
+    origin = _plain_http_index(url, line, ctx, source, column)
     if origin is None:
         return
     host = origins.display_host(origin)
@@ -163,15 +167,12 @@ def pip_index(url: str, line: int, ctx: Context, source: str, column: int | None
     )
 
 
-def uv_index(url: str, line: int, ctx: Context, source: str, column: int | None = None) -> None:
+def uv_index(url: str, line: int, ctx: ScanContext, source: str, column: int | None = None) -> None:
+    """One uv index or find-links value (``--index name=url`` too)."""
     url = url.strip()
     if "=" in url and "://" in url and url.index("=") < url.index("://"):
         url = url.split("=", 1)[1]  # --index name=url
-    if not url:
-        return
-    if _known_only_at_run_time(url, line, ctx, source, column):
-        return
-    origin = origins.insecure_index(url)
+    origin = _plain_http_index(url, line, ctx, source, column)
     if origin is None:
         return
     ctx.add(
@@ -184,7 +185,15 @@ def uv_index(url: str, line: int, ctx: Context, source: str, column: int | None 
     )
 
 
-def source_url(url: str, line: int, ctx: Context, rule: str, source: str, column: int | None = None) -> None:
+def _plain_http_index(url: str, line: int, ctx: ScanContext, source: str, column: int | None) -> origins.Origin | None:
+    """The origin of an index URL over plain HTTP (not loopback); None for an empty or secure URL, or one
+    only known at run time (reported as a note)."""
+    if not url or _known_only_at_run_time(url, line, ctx, source, column):
+        return None
+    return origins.insecure_index(url)
+
+
+def source_url(url: str, line: int, ctx: ScanContext, rule: str, source: str, column: int | None = None) -> None:
     """A Poetry/Pipenv/PDM source, a conda channel, an easy_install index, a pre-commit repo, an include."""
     url = url.strip()
     if not url:
@@ -205,7 +214,7 @@ def source_url(url: str, line: int, ctx: Context, rule: str, source: str, column
     )
 
 
-def requirement_url(spec: str, line: int, ctx: Context, source: str, column: int | None = None) -> None:
+def requirement_url(spec: str, line: int, ctx: ScanContext, source: str, column: int | None = None) -> None:
     """``pkg @ http://...``, a bare ``http://`` archive, ``git+http://``, ``git+git://`` (pip never warns)."""
     text = spec.strip().strip("'\"")
     if "://" not in text:
@@ -225,7 +234,7 @@ def requirement_url(spec: str, line: int, ctx: Context, source: str, column: int
     )
 
 
-def ca_path(name: str, value: str, line: int, ctx: Context, column: int | None = None) -> None:
+def ca_path(name: str, value: str, line: int, ctx: ScanContext, column: int | None = None) -> None:
     """A static CA path (from a file in the repository): temporary directories and the workspace."""
     value = value.strip().strip("'\"")
     if not value:
@@ -256,6 +265,15 @@ def ca_path(name: str, value: str, line: int, ctx: Context, column: int | None =
     )
 
 
+def old_pip_pin(requirement: str) -> str | None:
+    """``pip==20.2.4`` -> ``==20.2.4`` when it pins pip below 20.3; the requirement lower-cased, unquoted."""
+    match = _PIP_PIN.match(requirement)
+    if not match:
+        return None
+    version = tuple(int(p) for p in match.group(2).split(".")[:3])
+    return match.group(1) + match.group(2) if version < OLD_PIP_BELOW else None
+
+
 def is_false(value: str) -> bool:
     return value.strip().lower() in FALSE_WORDS
 
@@ -263,96 +281,122 @@ def is_false(value: str) -> bool:
 # -- variables -----------------------------------------------------------------------------------------
 
 
-def variable(name: str, value: str, line: int, ctx: Context, column: int | None = None) -> None:
+def variable(name: str, value: str, line: int, ctx: ScanContext, column: int | None = None) -> None:
     """One environment variable assignment, wherever it is written."""
-    raw = value
-    value = value.strip()
     if name.startswith("PIP_"):
-        key = pip_key(name[4:])
-        if key == "trusted-host":
-            trusted_hosts(values(value), line, ctx, name, column)
-        elif key in PIP_URL_KEYS:
-            for url in values(value):
-                pip_index(url, line, ctx, name, column)
-        elif key == "cert":
-            _ca_variable(name, raw, line, ctx, column)
-        return
-    if name == "UV_INSECURE_HOST":
-        uv_insecure_hosts(values(value), line, ctx, name, column)
-        return
-    if name in UV_INDEX_VARIABLES:
-        for url in values(value.replace(",", " ")):
-            uv_index(url, line, ctx, name, column)
-        return
-    if name == "CURL_CA_BUNDLE" and value == "":
-        ctx.add(
-            "PTS107",
-            line,
-            "CURL_CA_BUNDLE is set to an empty string: pip <= 22.1.2 and requests < 2.28 read that as "
-            "'do not verify certificates'",
-            column=column,
-        )
-        return
-    if name in CA_VARIABLES:
+        check: VariableCheck | None = _pip_variable
+    else:
+        check = _BY_NAME.get(name) or next((c for pattern, c in _BY_PATTERN if pattern.fullmatch(name)), None)
+    if check is not None:
+        check(name, value, line, ctx, column)
+
+
+def _pip_variable(name: str, raw: str, line: int, ctx: ScanContext, column: int | None) -> None:
+    key = pip_key(name[4:])
+    value = raw.strip()
+    if key == "trusted-host":
+        trusted_hosts(values(value), line, ctx, name, column)
+    elif key in PIP_URL_KEYS:
+        for url in values(value):
+            pip_index(url, line, ctx, name, column)
+    elif key == "cert":
+        _ca_variable(name, raw, line, ctx, column)
+
+
+def _uv_insecure_host(name: str, raw: str, line: int, ctx: ScanContext, column: int | None) -> None:
+    uv_insecure_hosts(values(raw.strip()), line, ctx, name, column)
+
+
+def _uv_index(name: str, raw: str, line: int, ctx: ScanContext, column: int | None) -> None:
+    for url in values(raw.strip().replace(",", " ")):
+        uv_index(url, line, ctx, name, column)
+
+
+def _curl_ca_bundle(name: str, raw: str, line: int, ctx: ScanContext, column: int | None) -> None:
+    if raw.strip() != "":
         _ca_variable(name, raw, line, ctx, column)
         return
-    if name == "PYTHONHTTPSVERIFY" and value == "0":
-        ctx.add(
-            "PTS108",
-            line,
-            "PYTHONHTTPSVERIFY=0 switches certificate verification off for the standard library in Python 2.7 "
-            "and RHEL/CentOS-patched Pythons (PEP 493); pip is not affected, other tools are",
-            column=column,
-        )
-        return
-    if name == "GIT_SSL_NO_VERIFY":
-        ctx.add(
-            "PTS106",
-            line,
-            f"GIT_SSL_NO_VERIFY is set{' (to ' + repr(value) + ')' if value else ' (even empty counts)'}: git "
-            "skips certificate checks, and pip/uv use git for git+https:// requirements",
-            column=column,
-        )
-        return
-    if name in ("CONDA_SSL_VERIFY", "CONDA_VERIFY_SSL"):
-        if is_false(value):
-            ctx.add("PTS105", line, f"{name}={value} switches conda's certificate verification off", column=column)
-        elif value.lower() not in ("true", "yes", "on", "1", "truststore", ""):
-            ca_path(name, value, line, ctx, column)
-        return
-    match = re.fullmatch(r"POETRY_CERTIFICATES_(\w+)_CERT", name)
-    if match:
-        if is_false(value) or value.lower() == "false":
-            ctx.add(
-                "PTS103",
-                line,
-                f"{name}={value}: Poetry skips TLS certificate verification for repository '{match.group(1).lower()}'",
-                column=column,
-            )
-        else:
-            ca_path(name, value, line, ctx, column)
-        return
-    if re.fullmatch(r"POETRY_REPOSITORIES_\w+_URL", name) or name in ("PIPENV_PYPI_MIRROR", "PDM_PYPI_URL"):
-        source_url(value, line, ctx, "PTS204", name, column)
-        return
-    if re.fullmatch(r"PDM_PYPI_(\w+_)?VERIFY_SSL", name):
-        if is_false(value):
-            ctx.add("PTS104", line, f"{name}={value}: PDM skips certificate verification", column=column)
-        return
-    if name == "NODE_TLS_REJECT_UNAUTHORIZED" and value == "0":
+    ctx.add(
+        "PTS107",
+        line,
+        "CURL_CA_BUNDLE is set to an empty string: pip <= 22.1.2 and requests < 2.28 read that as "
+        "'do not verify certificates'",
+        column=column,
+    )
+
+
+def _pythonhttpsverify(name: str, raw: str, line: int, ctx: ScanContext, column: int | None) -> None:
+    if raw.strip() != "0":
+        return  # only 0 counts (PEP 493): "false" does nothing
+    ctx.add(
+        "PTS108",
+        line,
+        "PYTHONHTTPSVERIFY=0 switches certificate verification off for the standard library in Python 2.7 "
+        "and RHEL/CentOS-patched Pythons (PEP 493); pip is not affected, other tools are",
+        column=column,
+    )
+
+
+def _git_ssl_no_verify(name: str, raw: str, line: int, ctx: ScanContext, column: int | None) -> None:
+    value = raw.strip()
+    ctx.add(
+        "PTS106",
+        line,
+        f"GIT_SSL_NO_VERIFY is set{' (to ' + repr(value) + ')' if value else ' (even empty counts)'}: git "
+        "skips certificate checks, and pip/uv use git for git+https:// requirements",
+        column=column,
+    )
+
+
+def _conda_ssl_verify(name: str, raw: str, line: int, ctx: ScanContext, column: int | None) -> None:
+    value = raw.strip()
+    if is_false(value):
+        ctx.add("PTS105", line, f"{name}={value} switches conda's certificate verification off", column=column)
+    elif value.lower() not in ("true", "yes", "on", "1", "truststore", ""):
+        ca_path(name, value, line, ctx, column)
+
+
+def _node_tls_reject_unauthorized(name: str, raw: str, line: int, ctx: ScanContext, column: int | None) -> None:
+    if raw.strip() == "0":
         ctx.add(
             "PTS110",
             line,
             "NODE_TLS_REJECT_UNAUTHORIZED=0 switches certificate verification off for Node",
             column=column,
         )
+
+
+def _poetry_cert(name: str, raw: str, line: int, ctx: ScanContext, column: int | None) -> None:
+    value = raw.strip()
+    if not is_false(value):
+        ca_path(name, value, line, ctx, column)
         return
-    if name.lower() == "npm_config_strict_ssl" and is_false(value):
+    repository = name[len("POETRY_CERTIFICATES_") : -len("_CERT")].lower()
+    ctx.add(
+        "PTS103",
+        line,
+        f"{name}={value}: Poetry skips TLS certificate verification for repository '{repository}'",
+        column=column,
+    )
+
+
+def _package_source(name: str, raw: str, line: int, ctx: ScanContext, column: int | None) -> None:
+    source_url(raw.strip(), line, ctx, "PTS204", name, column)
+
+
+def _pdm_verify_ssl(name: str, raw: str, line: int, ctx: ScanContext, column: int | None) -> None:
+    value = raw.strip()
+    if is_false(value):
+        ctx.add("PTS104", line, f"{name}={value}: PDM skips certificate verification", column=column)
+
+
+def _npm_strict_ssl(name: str, raw: str, line: int, ctx: ScanContext, column: int | None) -> None:
+    value = raw.strip()
+    if is_false(value):
         ctx.add("PTS110", line, f"{name}={value} switches npm's certificate verification off", column=column)
-        return
 
 
-def _ca_variable(name: str, raw: str, line: int, ctx: Context, column: int | None) -> None:
+def _ca_variable(name: str, raw: str, line: int, ctx: ScanContext, column: int | None) -> None:
     value = raw.strip()
     if value.strip("'\"") == "":
         if name in EMPTY_MATTERS:
@@ -367,7 +411,31 @@ def _ca_variable(name: str, raw: str, line: int, ctx: Context, column: int | Non
     ca_path(name, value, line, ctx, column)
 
 
-def git_config(key: str, value: str, line: int, ctx: Context, source: str, column: int | None = None) -> None:
+# (name, raw value, line, scan context, column) -> None: the checks of one variable
+VariableCheck = Callable[[str, str, int, ScanContext, "int | None"], None]
+# Variables other than PIP_*, by name, then by pattern (no name is in both).
+_BY_NAME: dict[str, VariableCheck] = {
+    "UV_INSECURE_HOST": _uv_insecure_host,
+    **dict.fromkeys(UV_INDEX_VARIABLES, _uv_index),
+    **dict.fromkeys(CA_VARIABLES, _ca_variable),
+    "CURL_CA_BUNDLE": _curl_ca_bundle,
+    "PYTHONHTTPSVERIFY": _pythonhttpsverify,
+    "GIT_SSL_NO_VERIFY": _git_ssl_no_verify,
+    "CONDA_SSL_VERIFY": _conda_ssl_verify,
+    "CONDA_VERIFY_SSL": _conda_ssl_verify,
+    "PIPENV_PYPI_MIRROR": _package_source,
+    "PDM_PYPI_URL": _package_source,
+    "NODE_TLS_REJECT_UNAUTHORIZED": _node_tls_reject_unauthorized,
+}
+_BY_PATTERN: tuple[tuple[re.Pattern[str], VariableCheck], ...] = (
+    (re.compile(r"POETRY_CERTIFICATES_(\w+)_CERT"), _poetry_cert),
+    (re.compile(r"POETRY_REPOSITORIES_\w+_URL"), _package_source),
+    (re.compile(r"PDM_PYPI_(\w+_)?VERIFY_SSL"), _pdm_verify_ssl),
+    (re.compile(r"npm_config_strict_ssl", re.IGNORECASE), _npm_strict_ssl),
+)
+
+
+def git_config(key: str, value: str, line: int, ctx: ScanContext, source: str, column: int | None = None) -> None:
     """``http.sslVerify`` / ``http.<url>.sslVerify`` false, and CA paths, from any git config spelling."""
     lowered = key.strip().lower()
     if not lowered.startswith("http."):
@@ -385,7 +453,7 @@ def git_config(key: str, value: str, line: int, ctx: Context, source: str, colum
         ca_path(f"git {key}", value, line, ctx, column)
 
 
-def pip_setting(key: str, value: str, line: int, ctx: Context, source: str, column: int | None = None) -> None:
+def pip_setting(key: str, value: str, line: int, ctx: ScanContext, source: str, column: int | None = None) -> None:
     """One pip config key (already normalised) from a config file or ``pip config set``."""
     if key == "trusted-host":
         trusted_hosts(values(value), line, ctx, source, column)

@@ -131,53 +131,55 @@ _CONDA_ENV = re.compile(r"^(.*[-_.])?environment([-_.].*)?\.ya?ml$")
 _AZURE = re.compile(r"^(.*[-_.])?azure-pipelines?([-_.].*)?\.ya?ml$")
 
 
+_IN_DIRECTORY = {  # (parent directory, name) -> kind: user-level configs of tools
+    ("pypoetry", "config.toml"): "poetrytoml",
+    ("pdm", "config.toml"): "pdmtoml",
+    ("uv", "uv.toml"): "uvtoml",
+}
+_CI_DIRECTORIES = frozenset({".circleci", ".buildkite", ".woodpecker", ".azure-pipelines"})
+_REQUIREMENTS_DIRECTORIES = frozenset({"requirements", "reqs", "constraints"})
+
+
 def kind_of(relpath: str) -> str | None:
     """The source kind of a file (POSIX path relative to the scan root), or None to skip it."""
     parts = relpath.split("/")
-    name = parts[-1]
-    lower = name.lower()
+    lower = parts[-1].lower()
     parent = parts[-2].lower() if len(parts) > 1 else ""
-    grand = parts[-3].lower() if len(parts) > 2 else ""
     kind = _EXACT.get(lower)
     if kind is not None:
         return kind
     if lower.startswith(("dockerfile.", "containerfile.", "dockerfile-")) and not lower.endswith(_NOT_DOCKERFILE):
         return "dockerfile"
     if lower.endswith((".yml", ".yaml")):
-        if parent == "workflows" and grand == ".github":
-            return "github"
-        if lower in ("action.yml", "action.yaml"):
-            return "githubaction"
-        if ".gitlab" in parts[:-1] or lower.endswith((".gitlab-ci.yml", ".gitlab-ci.yaml")):
-            return "gitlab"
-        if parent == "templates" or (grand == "templates" and lower in ("template.yml", "template.yaml")):
-            return "gitlab"  # GitLab CI/CD catalog components: templates/<name>.yml, templates/<name>/template.yml
-        if parent == ".circleci" or parent == ".buildkite" or parent == ".woodpecker" or parent == ".azure-pipelines":
-            return "ci"
-        if _AZURE.match(lower):
-            return "ci"
-        if _COMPOSE.match(lower):
-            return "compose"
-        if parent == "condarc.d":
-            return "condarc"
-        if _CONDA_ENV.match(lower):
-            return "condaenv"
-        return None
+        return _yaml_kind(parts, lower, parent)
     if lower.startswith(".env."):
         return "dotenv" if not lower.endswith(_CODE_SUFFIXES) else _by_suffix(lower)
-    if _REQUIREMENTS.match(lower):
+    if _REQUIREMENTS.match(lower) or (lower.endswith(".txt") and parent in _REQUIREMENTS_DIRECTORIES):
         return "requirements"
-    if lower.endswith(".txt") and parent in ("requirements", "reqs", "constraints"):
-        return "requirements"
-    if parent == "pypoetry" and lower == "config.toml":
-        return "poetrytoml"
-    if parent == "pdm" and lower == "config.toml":
-        return "pdmtoml"
-    if parent == "uv" and lower == "uv.toml":
-        return "uvtoml"
-    if parent == "profile.d" and lower.endswith(".sh"):
-        return "shell"
-    return _by_suffix(lower)
+    kind = _IN_DIRECTORY.get((parent, lower))
+    return kind if kind is not None else _by_suffix(lower)  # (profile.d/*.sh is shell by its suffix)
+
+
+def _yaml_kind(parts: list[str], lower: str, parent: str) -> str | None:
+    """A YAML file: which CI system, compose, conda, or none, from its name and directories."""
+    grand = parts[-3].lower() if len(parts) > 2 else ""
+    if parent == "workflows" and grand == ".github":
+        return "github"
+    if lower in ("action.yml", "action.yaml"):
+        return "githubaction"
+    if ".gitlab" in parts[:-1] or lower.endswith((".gitlab-ci.yml", ".gitlab-ci.yaml")):
+        return "gitlab"
+    if parent == "templates" or (grand == "templates" and lower in ("template.yml", "template.yaml")):
+        return "gitlab"  # GitLab CI/CD catalog components: templates/<name>.yml, templates/<name>/template.yml
+    if parent in _CI_DIRECTORIES or _AZURE.match(lower):
+        return "ci"
+    if _COMPOSE.match(lower):
+        return "compose"
+    if parent == "condarc.d":
+        return "condarc"
+    if _CONDA_ENV.match(lower):
+        return "condaenv"
+    return None
 
 
 def _by_suffix(lower: str) -> str | None:

@@ -69,10 +69,6 @@ class Config:
     exclude: list[str] = field(default_factory=list)  # path globs never scanned (e.g. deliberate examples)
 
 
-def load(root: Path, explicit: str | None = None, shown_root: str = "") -> list[Exemption]:
-    return load_config(root, explicit, shown_root).exemptions
-
-
 def load_config(root: Path, explicit: str | None = None, shown_root: str = "") -> Config:
     """``--config FILE``, else ``ROOT/.pip-tls-setup.toml`` and ``[tool.pip-tls-setup]`` in ``ROOT/pyproject.toml``."""
     config = Config()
@@ -118,42 +114,45 @@ def _read(path: Path, shown: str, config: Config) -> None:
     entries = table.get("exceptions", [])
     if not isinstance(entries, list):
         raise InputError(f"{shown}:{doc.line(*base, 'exceptions')}", "exceptions must be a list of tables", _ENTRY_FIX)
-    out = config.exemptions
     for index, entry in enumerate(entries):
-        line = doc.line(*base, "exceptions", index)
-        where = f"{shown}:{line}"
-        if not isinstance(entry, dict):
-            raise InputError(where, "an exception is not a table", _ENTRY_FIX)
-        rule = str(entry.get("rule", "")).strip().upper()
-        if not rule:
-            raise InputError(where, "exception has no rule", _ENTRY_FIX)
-        if rule not in rules.RULES:
-            raise InputError(where, f"unknown rule {rule}", "use a rule ID from docs/rules.md (e.g. PTS101)")
-        reason = entry.get("reason")
-        if not isinstance(reason, str) or not reason.strip():
-            raise InputError(where, f"exception for {rule} has no reason", 'say why it is acceptable in reason = "..."')
-        path_glob = entry.get("path")
-        host = entry.get("host")
-        if path_glob is None and host is None:
-            raise InputError(where, f"exception for {rule} names neither a path nor a host", _ENTRY_FIX)
-        expires = entry.get("expires")
-        if expires is None:
-            raise InputError(where, f"exception for {rule} has no expiry date", "add expires = YYYY-MM-DD")
-        try:
-            date = dt.date.fromisoformat(str(expires)[:10])
-        except ValueError:
-            raise InputError(where, f"expires = {expires!r} is not a date", "use YYYY-MM-DD") from None
-        out.append(
-            Exemption(
-                rule,
-                reason.strip(),
-                date,
-                shown,
-                line,
-                _relative_glob(str(path_glob)) if path_glob is not None else None,
-                str(host).strip() if host is not None else None,
-            )
-        )
+        config.exemptions.append(_exemption(entry, shown, doc.line(*base, "exceptions", index)))
+
+
+def _exemption(entry: object, shown: str, line: int) -> Exemption:
+    """One ``[[exceptions]]`` entry, validated (bad input names the file and line)."""
+    where = f"{shown}:{line}"
+    if not isinstance(entry, dict):
+        raise InputError(where, "an exception is not a table", _ENTRY_FIX)
+    rule = str(entry.get("rule", "")).strip().upper()
+    if not rule:
+        raise InputError(where, "exception has no rule", _ENTRY_FIX)
+    if rule not in rules.RULES:
+        raise InputError(where, f"unknown rule {rule}", "use a rule ID from docs/rules.md (e.g. PTS101)")
+    reason = entry.get("reason")
+    if not isinstance(reason, str) or not reason.strip():
+        raise InputError(where, f"exception for {rule} has no reason", 'say why it is acceptable in reason = "..."')
+    path_glob = entry.get("path")
+    host = entry.get("host")
+    if path_glob is None and host is None:
+        raise InputError(where, f"exception for {rule} names neither a path nor a host", _ENTRY_FIX)
+    return Exemption(
+        rule,
+        reason.strip(),
+        _expiry(entry.get("expires"), where, rule),
+        shown,
+        line,
+        _relative_glob(str(path_glob)) if path_glob is not None else None,
+        str(host).strip() if host is not None else None,
+    )
+
+
+def _expiry(expires: object, where: str, rule: str) -> dt.date:
+    if expires is None:
+        raise InputError(where, f"exception for {rule} has no expiry date", "add expires = YYYY-MM-DD")
+    try:
+        return dt.date.fromisoformat(str(expires)[:10])
+    except ValueError:
+        raise InputError(where, f"expires = {expires!r} is not a date", "use YYYY-MM-DD") from None
 
 
 def _relative_glob(glob: str) -> str:
@@ -186,34 +185,18 @@ def findings_about(exemptions: Sequence[Exemption], today: dt.date) -> list[Find
     """PTS501 for expired exceptions, PTS502 for unused ones."""
     out: list[Finding] = []
     for exemption in exemptions:
+        about = f"the exception for {exemption.rule} ({exemption.scope})"
         if exemption.expires < today:
-            rule = rules.get("PTS501")
-            out.append(
-                Finding(
-                    rule.id,
-                    rule.severity,
-                    exemption.source,
-                    exemption.line,
-                    f"the exception for {exemption.rule} ({exemption.scope}) expired on {exemption.expires}: "
-                    f"{exemption.reason}",
-                    rule.fix,
-                    rule.title,
-                )
-            )
+            out.append(_finding("PTS501", exemption, f"{about} expired on {exemption.expires}: {exemption.reason}"))
         elif not exemption.used:
-            rule = rules.get("PTS502")
-            out.append(
-                Finding(
-                    rule.id,
-                    rule.severity,
-                    exemption.source,
-                    exemption.line,
-                    f"the exception for {exemption.rule} ({exemption.scope}) matched nothing in this scan",
-                    rule.fix,
-                    rule.title,
-                )
-            )
+            out.append(_finding("PTS502", exemption, f"{about} matched nothing in this scan"))
     return out
+
+
+def _finding(rule_id: str, exemption: Exemption, message: str) -> Finding:
+    """A finding about the exception itself, at its line in the config file."""
+    rule = rules.get(rule_id)
+    return Finding(rule.id, rule.severity, exemption.source, exemption.line, message, rule.fix, rule.title)
 
 
 def inline(lines: Sequence[str], line: int | None, rule: str, shown: str) -> str | None:

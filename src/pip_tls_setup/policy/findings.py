@@ -10,7 +10,6 @@ from pip_tls_setup import redact
 ERROR = "error"
 WARNING = "warning"
 NOTE = "note"
-SEVERITIES = (ERROR, WARNING, NOTE)
 _RANK = {NOTE: 0, WARNING: 1, ERROR: 2}
 
 
@@ -25,7 +24,7 @@ def failing(severity: str) -> bool:
 
 @dataclass(frozen=True)
 class Hit:
-    """What a parser reports: a rule at a line of the file it is reading (path added by the engine)."""
+    """What a parser reports: a rule at a line of the file it is reading (path added by the scanner)."""
 
     rule: str
     line: int | None

@@ -29,10 +29,6 @@ def only_expansion(text: str) -> bool:
     return bool(match)
 
 
-def expansion_names(text: str) -> list[str]:
-    return [m.group(0) for m in _EXPANSION.finditer(text)]
-
-
 @dataclass(frozen=True)
 class Origin:
     scheme: str  # lower-case, last "+" component ("git+http" -> "http")

@@ -12,7 +12,7 @@ import posixpath
 from collections.abc import Collection, Iterable, Mapping, Sequence
 
 from pip_tls_setup.policy import checks
-from pip_tls_setup.policy.context import Context, Options
+from pip_tls_setup.policy.context import Options, ScanContext
 from pip_tls_setup.policy.findings import Finding, Hit, sort_key
 from pip_tls_setup.policy.parsers import PARSERS, ParseError
 from pip_tls_setup.policy.scanner import make_finding
@@ -71,8 +71,8 @@ class _Evaluator:
         self.workspaces = [posixpath.normpath(w) for w in workspaces if w and w.startswith("/") and w != "/"]
 
     # -- plumbing ------------------------------------------------------------------------------------
-    def context(self, hits: list[Hit], kind: str) -> Context:
-        return Context(
+    def context(self, hits: list[Hit], kind: str) -> ScanContext:
+        return ScanContext(
             kind,
             hits,
             parsers=PARSERS,
@@ -240,7 +240,7 @@ class _Evaluator:
         self.scan_file(posixpath.join(self.config_home(), "pdm", "config.toml"), "pdmtoml")
 
     # -- CA paths as this machine resolves them ----------------------------------------------------
-    def ca_check(self, name: str, value: str, line: int, ctx: Context, column: int | None) -> None:
+    def ca_check(self, name: str, value: str, line: int, ctx: ScanContext, column: int | None) -> None:
         value = value.strip()
         if not value or value.startswith(("http://", "https://")):
             return

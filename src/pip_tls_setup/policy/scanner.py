@@ -15,7 +15,7 @@ from pathlib import Path
 
 from pip_tls_setup.errors import CheckFailed, InputError
 from pip_tls_setup.policy import classify, exceptions, rules
-from pip_tls_setup.policy.context import Context, Options
+from pip_tls_setup.policy.context import Options, ScanContext
 from pip_tls_setup.policy.findings import Finding, Hit, clean_text, sort_key
 from pip_tls_setup.policy.parsers import PARSERS, ParseError
 
@@ -132,19 +132,26 @@ class Scanner:
                     queue.append(item)
 
     def _candidates(self, root: _Root) -> Iterator[tuple[Path, str, str]]:
+        """(host path, relpath, kind) of each file worth reading: the files given, or a walk of the root."""
         if root.files is not None:
-            for file in root.files:
-                self.files_seen += 1
-                relpath = file.name
-                kind = classify.kind_of(relpath)
-                if kind is None and classify.needs_shebang(file.name):
-                    kind = self._peek_shebang(file)
-                if kind is None:
-                    raise InputError(
-                        str(file), "is not a kind of file scan understands", "see docs/scan.md for the file kinds"
-                    )
-                yield file, relpath, kind
-            return
+            yield from self._given(root.files)
+        else:
+            yield from self._walk(root)
+
+    def _given(self, files: list[Path]) -> Iterator[tuple[Path, str, str]]:
+        for file in files:
+            self.files_seen += 1
+            relpath = file.name
+            kind = classify.kind_of(relpath)
+            if kind is None and classify.needs_shebang(file.name):
+                kind = self._peek_shebang(file)
+            if kind is None:
+                raise InputError(
+                    str(file), "is not a kind of file scan understands", "see docs/scan.md for the file kinds"
+                )
+            yield file, relpath, kind
+
+    def _walk(self, root: _Root) -> Iterator[tuple[Path, str, str]]:
         stack: list[tuple[str, str]] = [(str(root.path), "")]
         while stack:
             directory, prefix = stack.pop()
@@ -155,36 +162,42 @@ class Scanner:
             in_build = prefix.rsplit("/", 1)[-1] == "build" if prefix else False
             subdirs: list[tuple[str, str]] = []
             for entry in entries:
-                name = entry.name
-                relpath = f"{prefix}{name}"
+                relpath = f"{prefix}{entry.name}"
                 try:
                     is_dir = entry.is_dir(follow_symlinks=False)
                 except OSError:
                     continue
                 if is_dir:
-                    if name in classify.SKIP_DIRS or name.endswith(".egg-info"):
-                        continue
-                    if in_build and (name.startswith(("lib", "bdist.", "temp.", "scripts-"))):
-                        continue
-                    if self._excluded(relpath, root):
-                        continue
-                    if os.path.exists(os.path.join(entry.path, "pyvenv.cfg")):
-                        continue  # a virtual environment under another name
-                    subdirs.append((entry.path, relpath + "/"))
+                    if self._descend(entry, relpath, in_build, root):
+                        subdirs.append((entry.path, relpath + "/"))
                     continue
                 self.files_seen += 1
-                kind = classify.kind_of(relpath)
-                if kind is None and classify.needs_shebang(name):
-                    try:
-                        mode = entry.stat().st_mode
-                    except OSError:
-                        continue
-                    if stat.S_ISREG(mode) and mode & 0o111:
-                        kind = self._peek_shebang(Path(entry.path))
-                if kind is None or self._excluded(relpath, root):
-                    continue
-                yield Path(entry.path), relpath, kind
+                kind = self._file_kind(entry, relpath)
+                if kind is not None and not self._excluded(relpath, root):
+                    yield Path(entry.path), relpath, kind
             stack.extend(reversed(subdirs))
+
+    def _descend(self, entry: os.DirEntry[str], relpath: str, in_build: bool, root: _Root) -> bool:
+        name = entry.name
+        if name in classify.SKIP_DIRS or name.endswith(".egg-info"):
+            return False
+        if in_build and (name.startswith(("lib", "bdist.", "temp.", "scripts-"))):
+            return False
+        if self._excluded(relpath, root):
+            return False
+        return not os.path.exists(os.path.join(entry.path, "pyvenv.cfg"))  # a virtual environment under another name
+
+    def _file_kind(self, entry: os.DirEntry[str], relpath: str) -> str | None:
+        kind = classify.kind_of(relpath)
+        if kind is not None or not classify.needs_shebang(entry.name):
+            return kind
+        try:
+            mode = entry.stat().st_mode
+        except OSError:
+            return None
+        if stat.S_ISREG(mode) and mode & 0o111:
+            return self._peek_shebang(Path(entry.path))
+        return None
 
     def _excluded(self, relpath: str, root: _Root) -> bool:
         import fnmatch
@@ -207,25 +220,9 @@ class Scanner:
         self, root: _Root, host: Path, relpath: str, kind: str, followed: list[tuple[Path, str, str]]
     ) -> Iterator[tuple[Finding, str]]:
         shown = f"{root.shown}/{relpath}" if root.shown else relpath
-        try:
-            size = host.stat().st_size
-        except OSError as exc:
-            yield self._note(shown, None, f"cannot be read ({exc.strerror})"), relpath
-            return
-        if size > self.max_file_size:
-            yield (
-                self._note(
-                    shown,
-                    None,
-                    f"is {size} bytes, over the {self.max_file_size}-byte limit: not checked (--max-file-size)",
-                ),
-                relpath,
-            )
-            return
-        try:
-            data = host.read_bytes()
-        except OSError as exc:
-            yield self._note(shown, None, f"cannot be read ({exc.strerror})"), relpath
+        data = self._read(host, shown)
+        if isinstance(data, Finding):
+            yield data, relpath
             return
         self.files_read += 1
         if b"\0" in data[:8192]:
@@ -240,18 +237,11 @@ class Scanner:
             if target is not None:
                 followed.append((root.path / target, follow_kind, target))
 
-        ctx = Context(kind, hits, follower=follow, parsers=PARSERS, options=Options())
-        try:
-            PARSERS[kind](text, ctx)
-        except ParseError as exc:
-            yield self._note(shown, exc.line, f"{exc.problem}; not checked"), relpath
-        except RecursionError:
-            yield self._note(shown, None, "is nested too deeply to parse; not checked"), relpath
-        except Exception as exc:  # a parser bug: fail closed, naming the file (never skip it silently)
-            problem = clean_text(f"{type(exc).__name__}: {exc}", 200)
-            raise CheckFailed(
-                f"{shown}: could not be checked ({problem}); this is a bug in pip-tls-setup, please report it"
-            ) from exc
+        note = self._parse(
+            kind, text, ScanContext(kind, hits, follower=follow, parsers=PARSERS, options=Options()), shown
+        )
+        if note is not None:
+            yield note, relpath  # the hits found before the parser gave up still count
         lines = text.splitlines()
         for hit in hits:
             if hit.path is not None:
@@ -261,6 +251,36 @@ class Scanner:
             if reason is not None:
                 finding = finding.with_(suppressed_by=f"inline: {clean_text(reason, 200)}")
             yield finding, relpath
+
+    def _read(self, host: Path, shown: str) -> bytes | Finding:
+        """The file's bytes, or a PTS402 note (unreadable, over the size limit)."""
+        try:
+            size = host.stat().st_size
+        except OSError as exc:
+            return self._note(shown, None, f"cannot be read ({exc.strerror})")
+        if size > self.max_file_size:
+            return self._note(
+                shown, None, f"is {size} bytes, over the {self.max_file_size}-byte limit: not checked (--max-file-size)"
+            )
+        try:
+            return host.read_bytes()
+        except OSError as exc:
+            return self._note(shown, None, f"cannot be read ({exc.strerror})")
+
+    def _parse(self, kind: str, text: str, ctx: ScanContext, shown: str) -> Finding | None:
+        """Run the kind's parser; a file it cannot read is a note, a parser bug fails the run."""
+        try:
+            PARSERS[kind](text, ctx)
+        except ParseError as exc:
+            return self._note(shown, exc.line, f"{exc.problem}; not checked")
+        except RecursionError:
+            return self._note(shown, None, "is nested too deeply to parse; not checked")
+        except Exception as exc:  # a parser bug: fail closed, naming the file (never skip it silently)
+            problem = clean_text(f"{type(exc).__name__}: {exc}", 200)
+            raise CheckFailed(
+                f"{shown}: could not be checked ({problem}); this is a bug in pip-tls-setup, please report it"
+            ) from exc
+        return None
 
     def _resolve(self, root: _Root, relpath: str, reference: str) -> str | None:
         """A referenced file, relative to the referring file's directory, then to the root; inside the root only."""

@@ -151,12 +151,7 @@ class _Parser:
                 self.end_of_line()
                 continue
             line = self.line
-            key = self.key()
-            self.skip_ws()
-            if self.peek() != "=":
-                raise self.error("expected '=' after a key")
-            self.advance()
-            self.skip_ws()
+            key = self.key_and_equals("after a key")
             value = self.value((*current, *key))
             table = self.container_at((*current, *key[:-1]), line)
             if key[-1] in table:
@@ -363,14 +358,8 @@ class _Parser:
             line = self.line
             items.append(self.value((*path, len(items))))
             self.doc.lines[(*path, len(items) - 1)] = line
-            self.skip_ws_comments_newlines()
-            if self.peek() == ",":
-                self.advance()
-                continue
-            if self.peek() == "]":
-                self.advance()
+            if self.end_of_item("]", "an array"):
                 return items
-            raise self.error("expected ',' or ']' in an array")
 
     def inline_table(self, path: Path) -> dict[str, Any]:
         self.advance()  # {
@@ -382,22 +371,32 @@ class _Parser:
         while True:
             self.skip_ws_comments_newlines()
             line = self.line
-            key = self.key()
-            self.skip_ws()
-            if self.peek() != "=":
-                raise self.error("expected '=' in an inline table")
-            self.advance()
-            self.skip_ws()
+            key = self.key_and_equals("in an inline table")
             node = table
             for part in key[:-1]:
                 node = node.setdefault(part, {})
             node[key[-1]] = self.value((*path, *key))
             self.doc.lines[(*path, *key)] = line
-            self.skip_ws_comments_newlines()
-            if self.peek() == ",":
-                self.advance()
-                continue
-            if self.peek() == "}":
-                self.advance()
+            if self.end_of_item("}", "an inline table"):
                 return table
-            raise self.error("expected ',' or '}' in an inline table")
+
+    def key_and_equals(self, where: str) -> Path:
+        """A (dotted) key and its ``=``; the value follows. ``where`` names the place in the error."""
+        key = self.key()
+        self.skip_ws()
+        if self.peek() != "=":
+            raise self.error(f"expected '=' {where}")
+        self.advance()
+        self.skip_ws()
+        return key
+
+    def end_of_item(self, closer: str, container: str) -> bool:
+        """After an array item or inline-table entry: True at ``closer`` (stepped over), False after a comma."""
+        self.skip_ws_comments_newlines()
+        if self.peek() == ",":
+            self.advance()
+            return False
+        if self.peek() == closer:
+            self.advance()
+            return True
+        raise self.error(f"expected ',' or '{closer}' in {container}")

@@ -12,7 +12,7 @@ from test_fixtures import CASES
 
 from pip_tls_setup.errors import CheckFailed
 from pip_tls_setup.policy import classify, scanner
-from pip_tls_setup.policy.context import Context
+from pip_tls_setup.policy.context import ScanContext
 from pip_tls_setup.policy.parsers import PARSERS, ParseError
 
 CHARS = "\\\"'`$(){}[]<>|&;#\n\t =:-@/*!~%^"
@@ -53,7 +53,7 @@ def test_mutated_fixtures_never_crash(seed: int) -> None:
         case = rng.choice(CASES)
         kind = classify.kind_of(case.file) or "shell"
         with contextlib.suppress(ParseError):
-            PARSERS[kind](mutate(rng, case.text), Context(kind, [], parsers=PARSERS))
+            PARSERS[kind](mutate(rng, case.text), ScanContext(kind, [], parsers=PARSERS))
 
 
 def test_bad_syntax_is_a_note_naming_the_line(tmp_path: Path) -> None:
@@ -64,7 +64,7 @@ def test_bad_syntax_is_a_note_naming_the_line(tmp_path: Path) -> None:
 
 
 def test_a_parser_bug_fails_closed_naming_the_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    def broken(text: str, ctx: Context) -> None:
+    def broken(text: str, ctx: ScanContext) -> None:
         raise ValueError("boom")
 
     monkeypatch.setitem(PARSERS, "dockerfile", broken)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import importlib
 from collections.abc import Callable
 
-from pip_tls_setup.policy.context import Context
+from pip_tls_setup.policy.context import ScanContext
 
 # kind -> (module under pip_tls_setup.policy.parsers, function)
 KINDS: dict[str, tuple[str, str]] = {
@@ -44,7 +44,7 @@ KINDS: dict[str, tuple[str, str]] = {
     "pycustomize": ("pyfiles", "customize"),
 }
 
-Parser = Callable[[str, Context], None]
+Parser = Callable[[str, ScanContext], None]
 
 
 class _Lazy(dict[str, Parser]):

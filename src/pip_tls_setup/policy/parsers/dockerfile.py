@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass, field
 
 from pip_tls_setup.policy import checks, invocations, shell
-from pip_tls_setup.policy.context import Context
+from pip_tls_setup.policy.context import ScanContext
 from pip_tls_setup.policy.shell import Word
 
 _DIRECTIVE = re.compile(r"^#\s*([A-Za-z]+)\s*=\s*(\S+)\s*$")
@@ -55,8 +55,32 @@ class Heredoc:
     raw: str  # body lines and the terminator, as in the file
 
 
-def parse(text: str, ctx: Context) -> None:
+def parse(text: str, ctx: ScanContext) -> None:
     lines = text.splitlines()
+    escape = _escape_character(lines)
+    image_ctx = ctx.derive(lambda line: line, relative_paths_in_repo=False)
+    i = 0
+    while i < len(lines):
+        raw = lines[i]
+        stripped = raw.strip()
+        match = _INSTRUCTION.match(raw) if stripped and not stripped.startswith("#") else None
+        if not match:
+            i += 1
+            continue
+        keyword = match.group(1).upper()
+        segments = Segments()
+        first = i + 1
+        i = _continued(lines, i, raw[match.end() :], escape, segments)
+        heredocs: list[Heredoc] = []
+        if keyword in ("RUN", "COPY", "ADD", "ONBUILD") and "<<" in segments.text:
+            for found in _HEREDOC.finditer(segments.text):
+                heredoc, i = _heredoc(lines, i, found.group(3), found.group(1) == "-")
+                heredocs.append(heredoc)
+        instruction(keyword, segments, heredocs, first, ctx, image_ctx)
+
+
+def _escape_character(lines: list[str]) -> str:
+    """The ``# escape=`` parser directive (backslash or backtick), from the directives at the top."""
     escape = "\\"
     for raw in lines:
         match = _DIRECTIVE.match(raw)
@@ -64,58 +88,45 @@ def parse(text: str, ctx: Context) -> None:
             break
         if match.group(1).lower() == "escape" and match.group(2) in ("\\", "`"):
             escape = match.group(2)
-    image_ctx = ctx.derive(lambda line: line, relative_paths_in_repo=False)
-    i = 0
-    while i < len(lines):
-        raw = lines[i]
-        stripped = raw.strip()
-        if not stripped or stripped.startswith("#"):
-            i += 1
-            continue
-        match = _INSTRUCTION.match(raw)
-        if not match:
-            i += 1
-            continue
-        segments = Segments()
-        first = i + 1
-        piece = raw[match.end() :]
-        keyword = match.group(1).upper()
-        while True:
-            body = piece.rstrip(" \t\r")
-            if body.endswith(escape) and not (escape == "\\" and body.endswith("\\\\")):
-                segments.add(body[:-1], i + 1)
-                i += 1
-                while i < len(lines) and (not lines[i].strip() or lines[i].lstrip().startswith("#")):
-                    i += 1
-                if i >= len(lines):
-                    break
-                piece = lines[i]
-                continue
+    return escape
+
+
+def _continued(lines: list[str], i: int, piece: str, escape: str, segments: Segments) -> int:
+    """Join an instruction's continuation lines (``piece`` is the rest of line ``i``) into ``segments``; empty
+    and comment lines inside are dropped, as Docker does. Returns the index of the next line."""
+    while True:
+        body = piece.rstrip(" \t\r")
+        if not body.endswith(escape) or (escape == "\\" and body.endswith("\\\\")):
             segments.add(piece.rstrip("\r"), i + 1)
+            return i + 1
+        segments.add(body[:-1], i + 1)
+        i += 1
+        while i < len(lines) and (not lines[i].strip() or lines[i].lstrip().startswith("#")):
             i += 1
+        if i >= len(lines):
+            return i
+        piece = lines[i]
+
+
+def _heredoc(lines: list[str], i: int, delimiter: str, strip_tabs: bool) -> tuple[Heredoc, int]:
+    """The here-document whose body starts at line ``i``, and the index of the line after its terminator."""
+    body_lines: list[str] = []
+    start = i + 1
+    raw_lines: list[str] = []
+    while i < len(lines):
+        candidate = lines[i]
+        raw_lines.append(candidate)
+        i += 1
+        check = candidate.lstrip("\t") if strip_tabs else candidate
+        if check.rstrip("\r") == delimiter:
             break
-        heredocs: list[Heredoc] = []
-        if keyword in ("RUN", "COPY", "ADD", "ONBUILD") and "<<" in segments.text:
-            for found in _HEREDOC.finditer(segments.text):
-                strip_tabs, delimiter = found.group(1) == "-", found.group(3)
-                body_lines: list[str] = []
-                start = i + 1
-                raw_lines: list[str] = []
-                while i < len(lines):
-                    candidate = lines[i]
-                    raw_lines.append(candidate)
-                    i += 1
-                    check = candidate.lstrip("\t") if strip_tabs else candidate
-                    if check.rstrip("\r") == delimiter:
-                        break
-                    body_lines.append(candidate.lstrip("\t") if strip_tabs else candidate)
-                body = "\n".join(body_lines) + ("\n" if body_lines else "")
-                heredocs.append(Heredoc(delimiter, strip_tabs, body, start, "\n".join(raw_lines)))
-        instruction(keyword, segments, heredocs, first, ctx, image_ctx)
+        body_lines.append(candidate.lstrip("\t") if strip_tabs else candidate)
+    body = "\n".join(body_lines) + ("\n" if body_lines else "")
+    return Heredoc(delimiter, strip_tabs, body, start, "\n".join(raw_lines)), i
 
 
 def instruction(
-    keyword: str, segments: Segments, heredocs: list[Heredoc], first: int, ctx: Context, image_ctx: Context
+    keyword: str, segments: Segments, heredocs: list[Heredoc], first: int, ctx: ScanContext, image_ctx: ScanContext
 ) -> None:
     if keyword == "ONBUILD":
         match = _INSTRUCTION.match(segments.text)
@@ -137,7 +148,7 @@ def instruction(
         copy(keyword, segments, heredocs, first, ctx, image_ctx)
 
 
-def run(segments: Segments, heredocs: list[Heredoc], ctx: Context) -> None:
+def run(segments: Segments, heredocs: list[Heredoc], ctx: ScanContext) -> None:
     text = segments.text
     flags = _RUN_FLAGS.match(text)
     if flags:
@@ -151,7 +162,7 @@ def run(segments: Segments, heredocs: list[Heredoc], ctx: Context) -> None:
         if isinstance(argv, list) and all(isinstance(a, str) for a in argv):
             offset = text.index("[")
             words = [Word(a, offset, offset + 1) for a in argv]
-            invocations.Analyser(ctx, segments.line).argv(words, None)
+            invocations.analyse_argv(words, ctx, segments.line)
             return
     if heredocs and not re.sub(_HEREDOC, "", body).strip():
         # "RUN <<EOF": each here-document is a script for the default shell
@@ -167,13 +178,13 @@ def run(segments: Segments, heredocs: list[Heredoc], ctx: Context) -> None:
         for heredoc in heredocs:
             full.add("\n" + heredoc.raw, heredoc.first_line - 1)
         script = shell.parse(full.text)
-        invocations.Analyser(ctx, full.line).script(script)
+        invocations.analyse_script(script, ctx, full.line)
         return
     script = shell.parse(text)
-    invocations.Analyser(ctx, segments.line).script(script)
+    invocations.analyse_script(script, ctx, segments.line)
 
 
-def env(keyword: str, segments: Segments, ctx: Context) -> None:
+def env(keyword: str, segments: Segments, ctx: ScanContext) -> None:
     text = segments.text
     stripped = text.strip()
     if not stripped:
@@ -196,29 +207,15 @@ def env(keyword: str, segments: Segments, ctx: Context) -> None:
 
 
 def copy(
-    keyword: str, segments: Segments, heredocs: list[Heredoc], first: int, ctx: Context, image_ctx: Context
+    keyword: str, segments: Segments, heredocs: list[Heredoc], first: int, ctx: ScanContext, image_ctx: ScanContext
 ) -> None:
-    text = segments.text.strip()
+    """``COPY``/``ADD``: a here-document written to a config path is parsed as that file; a copied config
+    file of the build context is scanned as its kind."""
     if heredocs:
-        tokens = [t for t in text.split() if not t.startswith("--")]
-        if not tokens or tokens[-1].startswith("<<"):
-            return
-        dest = tokens[-1]
-        for heredoc in heredocs:
-            target = dest if not dest.endswith("/") else dest + heredoc.delimiter
-            kind = invocations.classify_target(target)
-            if kind:
-                ctx.content(kind, heredoc.body, image_ctx.shifted(heredoc.first_line, kind))
+        _copy_heredocs(segments.text.strip(), heredocs, ctx, image_ctx)
         return
-    if text.startswith("["):
-        try:
-            args = json.loads(text)
-        except ValueError:
-            args = text.split()
-    else:
-        args = [w.text for w in shell.split_words(segments.text)]
     plain: list[str] = []
-    for arg in args:
+    for arg in _copy_arguments(segments):
         if arg.startswith("--"):
             if arg.startswith("--from"):
                 return  # another stage or image: not in this build context
@@ -234,3 +231,28 @@ def copy(
         kind = invocations.classify_target(target)
         if kind:
             ctx.follow(source, kind, first)
+
+
+def _copy_heredocs(text: str, heredocs: list[Heredoc], ctx: ScanContext, image_ctx: ScanContext) -> None:
+    """``COPY <<EOF /etc/pip.conf``: each body is the file at the destination (``DEST/`` + the delimiter)."""
+    tokens = [t for t in text.split() if not t.startswith("--")]
+    if not tokens or tokens[-1].startswith("<<"):
+        return
+    dest = tokens[-1]
+    for heredoc in heredocs:
+        target = dest if not dest.endswith("/") else dest + heredoc.delimiter
+        kind = invocations.classify_target(target)
+        if kind:
+            ctx.content(kind, heredoc.body, image_ctx.shifted(heredoc.first_line, kind))
+
+
+def _copy_arguments(segments: Segments) -> list[str]:
+    """The arguments of ``COPY``/``ADD`` in exec form (JSON) or shell form."""
+    text = segments.text.strip()
+    if not text.startswith("["):
+        return [w.text for w in shell.split_words(segments.text)]
+    try:
+        args: list[str] = json.loads(text)
+    except ValueError:
+        args = text.split()
+    return args

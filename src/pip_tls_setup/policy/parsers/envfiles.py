@@ -5,12 +5,12 @@ from __future__ import annotations
 import re
 
 from pip_tls_setup.policy import checks
-from pip_tls_setup.policy.context import Context
+from pip_tls_setup.policy.context import ScanContext
 
 _LINE = re.compile(r"^\s*(?:export\s+)?(?P<name>[A-Za-z_][A-Za-z0-9_.]*)\s*(?P<op>=|<<)\s*(?P<rest>.*)$")
 
 
-def dotenv(text: str, ctx: Context) -> None:
+def dotenv(text: str, ctx: ScanContext) -> None:
     lines = text.splitlines()
     i = 0
     while i < len(lines):

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, field
 
 from pip_tls_setup.policy import checks, invocations
-from pip_tls_setup.policy.context import Context
+from pip_tls_setup.policy.context import ScanContext
 from pip_tls_setup.policy.parsers import requirements
 
 _SECTION = re.compile(r"^\[(?P<name>[^\]]+)\]")
@@ -61,7 +61,7 @@ def read(text: str, delimiters: str = "=:") -> list[Entry]:
     return entries
 
 
-def pipconf(text: str, ctx: Context) -> None:
+def pipconf(text: str, ctx: ScanContext) -> None:
     for entry in read(text):
         key = checks.pip_key(entry.key)
         source = f"{key} in [{entry.section}]" if entry.section else key
@@ -72,7 +72,7 @@ def pipconf(text: str, ctx: Context) -> None:
             checks.pip_setting(key, entry.value, entry.line, ctx, source)
 
 
-def setupcfg(text: str, ctx: Context) -> None:
+def setupcfg(text: str, ctx: ScanContext) -> None:
     for entry in read(text):
         section = entry.section.lower()
         key = entry.key.lower().replace("-", "_")
@@ -92,7 +92,10 @@ def setupcfg(text: str, ctx: Context) -> None:
                     checks.pip_index(url, line, ctx, "dependency_links")
 
 
-def toxini(text: str, ctx: Context) -> None:
+_TOX_COMMANDS = frozenset({"commands", "commands_pre", "commands_post", "allowlist_externals_commands"})
+
+
+def toxini(text: str, ctx: ScanContext) -> None:
     for entry in read(text, delimiters="="):
         section = entry.section.lower()
         key = entry.key.lower().replace("-", "_")
@@ -100,23 +103,26 @@ def toxini(text: str, ctx: Context) -> None:
             continue
         if key == "install_command":
             invocations.analyse(entry.value.replace("\n", " "), ctx.at_line(entry.line))
-        elif key in ("commands", "commands_pre", "commands_post", "allowlist_externals_commands"):
-            for value, line in entry.values:
-                if value:
-                    invocations.analyse(value, ctx.at_line(line))
-        elif key == "deps":
-            for value, line in entry.values:
-                if value:
-                    requirements.parse(_tox_factor(value) + "\n", ctx.at_line(line))
-        elif key in ("setenv", "set_env"):
-            for value, line in entry.values:
-                name, eq, val = _tox_factor(value).partition("=")
-                if eq:
-                    checks.variable(name.strip(), val.strip(), line, ctx)
-        elif key == "indexserver":
-            for value, line in entry.values:
-                url = value.split("=", 1)[-1].strip()
-                checks.pip_index(url, line, ctx, "tox indexserver")
+            continue
+        for value, line in entry.values:
+            _tox_value(key, value, line, ctx)
+
+
+def _tox_value(key: str, value: str, line: int, ctx: ScanContext) -> None:
+    """One line of a (multi-line) tox setting: commands, deps, set_env, indexserver."""
+    if key in _TOX_COMMANDS:
+        if value:
+            invocations.analyse(value, ctx.at_line(line))
+    elif key == "deps":
+        if value:
+            requirements.parse(_tox_factor(value) + "\n", ctx.at_line(line))
+    elif key in ("setenv", "set_env"):
+        name, eq, val = _tox_factor(value).partition("=")
+        if eq:
+            checks.variable(name.strip(), val.strip(), line, ctx)
+    elif key == "indexserver":
+        url = value.split("=", 1)[-1].strip()
+        checks.pip_index(url, line, ctx, "tox indexserver")
 
 
 def _tox_factor(value: str) -> str:
@@ -125,7 +131,7 @@ def _tox_factor(value: str) -> str:
     return match.group(1) if match else value
 
 
-def gitconfig(text: str, ctx: Context) -> None:
+def gitconfig(text: str, ctx: ScanContext) -> None:
     section = ""
     for number, raw in enumerate(text.splitlines(), start=1):
         line = raw.strip()
@@ -157,7 +163,7 @@ def _git_value(value: str) -> str:
     return "".join(out).strip()
 
 
-def npmrc(text: str, ctx: Context) -> None:
+def npmrc(text: str, ctx: ScanContext) -> None:
     for number, raw in enumerate(text.splitlines(), start=1):
         line = raw.strip()
         if not line or line[0] in "#;":

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from pip_tls_setup.policy import checks, invocations, shell
-from pip_tls_setup.policy.context import Context
+from pip_tls_setup.policy.context import ScanContext
 from pip_tls_setup.policy.parsers import ParseError
 
 _NUMBER = re.compile(r"-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?")
@@ -90,11 +90,7 @@ class _Parser:
     def obj(self) -> dict[str, Node]:
         self.pos += 1
         out: dict[str, Node] = {}
-        while True:
-            self.skip()
-            if self.text.startswith("}", self.pos):
-                self.pos += 1
-                return out
+        while not self.closed("}"):
             if not self.text.startswith('"', self.pos):
                 raise self.fail("expected a key")
             key = self.string()
@@ -103,32 +99,35 @@ class _Parser:
                 raise self.fail("expected ':'")
             self.pos += 1
             out[key] = self.value()
-            self.skip()
-            if self.text.startswith(",", self.pos):
-                self.pos += 1
-                continue
-            if self.text.startswith("}", self.pos):
-                self.pos += 1
-                return out
-            raise self.fail("expected ',' or '}'")
+            if not self.another("}"):
+                break
+        return out
 
     def arr(self) -> list[Node]:
         self.pos += 1
         out: list[Node] = []
-        while True:
-            self.skip()
-            if self.text.startswith("]", self.pos):
-                self.pos += 1
-                return out
+        while not self.closed("]"):
             out.append(self.value())
-            self.skip()
-            if self.text.startswith(",", self.pos):
-                self.pos += 1
-                continue
-            if self.text.startswith("]", self.pos):
-                self.pos += 1
-                return out
-            raise self.fail("expected ',' or ']'")
+            if not self.another("]"):
+                break
+        return out
+
+    def closed(self, closer: str) -> bool:
+        """Skip blanks and comments; True (stepped over) when ``closer`` is next."""
+        self.skip()
+        if self.text.startswith(closer, self.pos):
+            self.pos += 1
+            return True
+        return False
+
+    def another(self, closer: str) -> bool:
+        """After an item: True after a comma (another item may follow), False at ``closer`` (stepped over)."""
+        if self.closed(","):
+            return True
+        if self.text.startswith(closer, self.pos):
+            self.pos += 1
+            return False
+        raise self.fail(f"expected ',' or '{closer}'")
 
     def string(self) -> str:
         self.pos += 1
@@ -158,7 +157,7 @@ class _Parser:
         raise self.fail("unterminated string")
 
 
-def _env(node: Node | None, ctx: Context) -> None:
+def _env(node: Node | None, ctx: ScanContext) -> None:
     if node is None or not isinstance(node.value, dict):
         return
     for name, value in node.value.items():
@@ -167,20 +166,20 @@ def _env(node: Node | None, ctx: Context) -> None:
             checks.variable(name, text, value.line, ctx)
 
 
-def _command(node: Node | None, ctx: Context) -> None:
+def _command(node: Node | None, ctx: ScanContext) -> None:
     if node is None:
         return
     if isinstance(node.value, str):
         invocations.analyse(node.value, ctx.at_line(node.line))
     elif isinstance(node.value, list):
         words = [shell.Word(item.value, 0, 0) for item in node.value if isinstance(item.value, str)]
-        invocations.Analyser(ctx.at_line(node.line), lambda _o: 1).argv(words, None)
+        invocations.analyse_argv(words, ctx.at_line(node.line))
     elif isinstance(node.value, dict):  # parallel commands: {"name": "cmd" | [argv]}
         for item in node.value.values():
             _command(item, ctx)
 
 
-def devcontainer(text: str, ctx: Context) -> None:
+def devcontainer(text: str, ctx: ScanContext) -> None:
     root = load(text)
     _env(root.get("containerEnv"), ctx)
     _env(root.get("remoteEnv"), ctx)
@@ -198,7 +197,7 @@ def devcontainer(text: str, ctx: Context) -> None:
         _command(root.get(key), ctx)
 
 
-def pipfile_lock(text: str, ctx: Context) -> None:
+def pipfile_lock(text: str, ctx: ScanContext) -> None:
     root = load(text)
     meta = root.get("_meta")
     sources = meta.get("sources") if meta is not None else None

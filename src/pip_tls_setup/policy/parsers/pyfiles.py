@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import re
 
-from pip_tls_setup.policy.context import Context
+from pip_tls_setup.policy.context import ScanContext
 
 _OVERRIDE = re.compile(r"_create_default_https_context\s*=\s*[\w.]*_create_unverified_context")
 
 
-def customize(text: str, ctx: Context) -> None:
+def customize(text: str, ctx: ScanContext) -> None:
     for number, line in enumerate(text.splitlines(), start=1):
         code = line.split("#", 1)[0]
         if _OVERRIDE.search(code):

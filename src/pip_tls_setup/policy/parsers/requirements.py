@@ -2,7 +2,7 @@
 
 ``\\`` joins lines; comments match ``(^|\\s+)#.*$``; option lines use pip's requirements-file
 option table (so ``--t`` is ``--trusted-host`` here); ``-r``/``-c`` are followed (relative to the
-including file, by the engine); ``${VAR}`` is expanded by pip at run time and reported as such.
+including file, by the scanner); ``${VAR}`` is expanded by pip at run time and reported as such.
 """
 
 from __future__ import annotations
@@ -11,10 +11,9 @@ import re
 import shlex
 
 from pip_tls_setup.policy import checks, origins, pipopts
-from pip_tls_setup.policy.context import Context
+from pip_tls_setup.policy.context import ScanContext
 
 _COMMENT = re.compile(r"(^|\s+)#.*$")
-_OLD_PIP = re.compile(r"^pip\s*(==|===|<=|<|~=)\s*(\d+(?:\.\d+)*)")
 
 
 def logical_lines(text: str) -> list[tuple[int, str]]:
@@ -37,7 +36,7 @@ def logical_lines(text: str) -> list[tuple[int, str]]:
     return out
 
 
-def parse(text: str, ctx: Context) -> None:
+def parse(text: str, ctx: ScanContext) -> None:
     table = pipopts.TABLES["requirements"]
     for number, raw in logical_lines(text):
         line = _COMMENT.sub("", raw).strip()
@@ -53,17 +52,16 @@ def parse(text: str, ctx: Context) -> None:
             continue
         requirement = re.split(r"\s+--?(hash|config-settings|global-option|C)\b", line, maxsplit=1)[0]
         checks.requirement_url(requirement, number, ctx, "requirement")
-        match = _OLD_PIP.match(requirement.lower())
-        if match and tuple(int(p) for p in match.group(2).split(".")[:3]) < (20, 3):
+        pinned = checks.old_pip_pin(requirement.lower())
+        if pinned is not None:
             ctx.add(
                 "PTS601",
                 number,
-                f"pip is pinned to {match.group(1)}{match.group(2)}: downgrading pip does not fix certificate "
-                "errors, it hides them",
+                f"pip is pinned to {pinned}: downgrading pip does not fix certificate errors, it hides them",
             )
 
 
-def _option(item: pipopts.Parsed, line: int, ctx: Context) -> None:
+def _option(item: pipopts.Parsed, line: int, ctx: ScanContext) -> None:
     value = item.value
     if item.option == "--trusted-host":
         checks.trusted_hosts(value.split(), line, ctx, "--trusted-host in a requirements file")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from pip_tls_setup.policy import checks, invocations
-from pip_tls_setup.policy.context import Context
+from pip_tls_setup.policy.context import ScanContext
 
 _MAKE_ASSIGN = re.compile(
     r"^(?P<mods>(?:(?:export|override|private|unexport)\s+)*)(?P<name>[A-Za-z_][A-Za-z0-9_.-]*)\s*"
@@ -26,13 +26,34 @@ _JENKINS_ENV = re.compile(r"^\s*(?P<name>[A-Z_][A-Z0-9_]*)\s*=\s*(?P<q>['\"])(?P
 _JENKINS_WITHENV = re.compile(r"['\"](?P<name>[A-Z_][A-Z0-9_]*)=(?P<value>[^'\"]*)['\"]")
 
 
-def shell(text: str, ctx: Context) -> None:
+def shell(text: str, ctx: ScanContext) -> None:
     invocations.analyse(text, ctx)
 
 
-def makefile(text: str, ctx: Context) -> None:
-    lines = text.splitlines()
-    logical: list[tuple[int, str, bool]] = []  # (first line, text, is recipe)
+def makefile(text: str, ctx: ScanContext) -> None:
+    logical = _make_logical_lines(text.splitlines())
+    assignments, exported, export_all = _make_variables(logical)
+    known = {name for _, name, _, _ in assignments}
+    for start, name, value, is_export in assignments:
+        value = value.replace("$$", "$")
+        if is_export or export_all or name in exported:
+            checks.variable(name, value, start, ctx)
+        invocations.option_assignment(value, start, ctx, known)
+    for start, body, recipe in logical:
+        if recipe:
+            parts = body.split("\n")
+            # the first line loses its tab and @/-/+ prefixes; continuation lines only the tab
+            text = "\n".join([_strip_recipe_prefix(parts[0]), *(p[1:] if p.startswith("\t") else p for p in parts[1:])])
+            invocations.analyse(text.replace("$$", "$"), ctx.shifted(start), known)
+            continue
+        rule = re.match(r"^[^=:#]+:(?!=)[^;#=]*;(?P<cmd>.*)$", body)
+        if rule:
+            invocations.analyse(rule.group("cmd").replace("$$", "$"), ctx.at_line(start), known)
+
+
+def _make_logical_lines(lines: list[str]) -> list[tuple[int, str, bool]]:
+    """(first line, text, is a recipe) per logical line: ``\\`` continuations joined, ``define`` blocks whole."""
+    logical: list[tuple[int, str, bool]] = []
     i = 0
     in_define: tuple[int, list[str]] | None = None
     while i < len(lines):
@@ -58,7 +79,14 @@ def makefile(text: str, ctx: Context) -> None:
         i += 1
         joined = "\n".join(parts) if recipe else " ".join(p[:-1] if p.endswith("\\") else p for p in parts)
         logical.append((start, joined, recipe))
+    return logical
 
+
+def _make_variables(
+    logical: list[tuple[int, str, bool]],
+) -> tuple[list[tuple[int, str, str, bool]], set[str], bool]:
+    """The variable assignments (line, name, value, exported), the names exported on their own, and whether
+    ``.EXPORT_ALL_VARIABLES`` exports them all."""
     exported: set[str] = set()
     export_all = False
     assignments: list[tuple[int, str, str, bool]] = []
@@ -76,29 +104,14 @@ def makefile(text: str, ctx: Context) -> None:
         if match and not re.match(r"^[^=]*:[^=]", stripped.split("=", 1)[0] + "="):
             is_export = "export" in match.group("mods").split()
             assignments.append((start, match.group("name"), match.group("value"), is_export))
-    known = {name for _, name, _, _ in assignments}
-    for start, name, value, is_export in assignments:
-        value = value.replace("$$", "$")
-        if is_export or export_all or name in exported:
-            checks.variable(name, value, start, ctx)
-        invocations.option_assignment(value, start, ctx, known)
-    for start, body, recipe in logical:
-        if recipe:
-            parts = body.split("\n")
-            # the first line loses its tab and @/-/+ prefixes; continuation lines only the tab
-            text = "\n".join([_strip_recipe_prefix(parts[0]), *(p[1:] if p.startswith("\t") else p for p in parts[1:])])
-            invocations.analyse(text.replace("$$", "$"), ctx.shifted(start), known)
-            continue
-        rule = re.match(r"^[^=:#]+:(?!=)[^;#=]*;(?P<cmd>.*)$", body)
-        if rule:
-            invocations.analyse(rule.group("cmd").replace("$$", "$"), ctx.at_line(start), known)
+    return assignments, exported, export_all
 
 
 def _strip_recipe_prefix(line: str) -> str:
     return re.sub(r"^\t[@+\-\s]*", "", line)
 
 
-def powershell(text: str, ctx: Context) -> None:
+def powershell(text: str, ctx: ScanContext) -> None:
     for number, line in enumerate(text.splitlines(), start=1):
         for pattern in (_PS_ENV, _PS_SETENV):
             match = pattern.search(line)
@@ -116,7 +129,7 @@ def powershell(text: str, ctx: Context) -> None:
     invocations.analyse(converted, ctx)
 
 
-def batch(text: str, ctx: Context) -> None:
+def batch(text: str, ctx: ScanContext) -> None:
     lines = text.splitlines()
     for number, line in enumerate(lines, start=1):
         match = _BAT_SET.match(line)
@@ -139,7 +152,7 @@ def _windows_name(name: str) -> str:
     return name.upper()
 
 
-def jenkinsfile(text: str, ctx: Context) -> None:
+def jenkinsfile(text: str, ctx: ScanContext) -> None:
     for match in _JENKINS_SH.finditer(text):
         quote = match.group("quote")
         start = match.end()

@@ -7,7 +7,7 @@ import re
 from typing import Any
 
 from pip_tls_setup.policy import checks, invocations, shell
-from pip_tls_setup.policy.context import Context
+from pip_tls_setup.policy.context import ScanContext
 from pip_tls_setup.policy.parsers import ParseError, requirements
 from pip_tls_setup.policy.toml import Document, TomlError, loads
 
@@ -37,51 +37,86 @@ def _line(doc: Document, path: Path, index: int | None) -> int:
 # -- uv ------------------------------------------------------------------------------------------------
 
 
-def uv_settings(doc: Document, base: Path, ctx: Context) -> None:
+_UV_INDEX_KEYS = ("index-url", "extra-index-url", "find-links")
+
+
+def uv_settings(doc: Document, base: Path, ctx: ScanContext) -> None:
     table = doc.get(*base)
     if not isinstance(table, dict):
         return
     label = ".".join(map(str, base)) if base else "uv.toml"
-    for index, host in _strings(table.get("allow-insecure-host")):
-        path = (*base, "allow-insecure-host")
-        checks.uv_insecure_hosts([host], _line(doc, path, index), ctx, f"allow-insecure-host in {label}")
-    for key in ("index-url", "extra-index-url", "find-links"):
-        for index, url in _strings(table.get(key)):
-            checks.uv_index(url, _line(doc, (*base, key), index), ctx, f"{key} in {label}")
+    _uv_hosts(doc, base, table, label, ctx)
+    _uv_indexes(doc, base, table, label, ctx)
     for i, index_table in enumerate(table.get("index") or []):
         if isinstance(index_table, dict) and isinstance(index_table.get("url"), str):
             checks.uv_index(index_table["url"], doc.line(*base, "index", i, "url"), ctx, f"[[{label}.index]] url")
     pip = table.get("pip")
     if isinstance(pip, dict):
-        for key in ("index-url", "extra-index-url", "find-links"):
-            for index, url in _strings(pip.get(key)):
-                checks.uv_index(url, _line(doc, (*base, "pip", key), index), ctx, f"{key} in {label}.pip")
-        for index, host in _strings(pip.get("allow-insecure-host")):
-            path = (*base, "pip", "allow-insecure-host")
-            checks.uv_insecure_hosts([host], _line(doc, path, index), ctx, f"allow-insecure-host in {label}.pip")
-    sources = table.get("sources")
-    if isinstance(sources, dict):
-        for name, source in sources.items():
-            for entry_index, entry in enumerate(source if isinstance(source, list) else [source]):
-                if not isinstance(entry, dict):
-                    continue
-                for key in ("url", "git"):
-                    if isinstance(entry.get(key), str):
-                        where = (*base, "sources", name) + ((entry_index,) if isinstance(source, list) else ())
-                        url = entry[key] if key == "url" else "git+" + entry[key]
-                        checks.requirement_url(url, doc.line(*where, key), ctx, f"uv source {name}")
+        _uv_indexes(doc, (*base, "pip"), pip, f"{label}.pip", ctx)
+        _uv_hosts(doc, (*base, "pip"), pip, f"{label}.pip", ctx)
+    _uv_sources(doc, base, table.get("sources"), ctx)
 
 
-def uvtoml(text: str, ctx: Context) -> None:
+def _uv_hosts(doc: Document, path: Path, table: dict[str, Any], label: str, ctx: ScanContext) -> None:
+    for index, host in _strings(table.get("allow-insecure-host")):
+        line = _line(doc, (*path, "allow-insecure-host"), index)
+        checks.uv_insecure_hosts([host], line, ctx, f"allow-insecure-host in {label}")
+
+
+def _uv_indexes(doc: Document, path: Path, table: dict[str, Any], label: str, ctx: ScanContext) -> None:
+    for key in _UV_INDEX_KEYS:
+        for index, url in _strings(table.get(key)):
+            checks.uv_index(url, _line(doc, (*path, key), index), ctx, f"{key} in {label}")
+
+
+def _uv_sources(doc: Document, base: Path, sources: Any, ctx: ScanContext) -> None:
+    """``[tool.uv.sources]``: a package from a URL or a git repository (one table, or a list of them)."""
+    if not isinstance(sources, dict):
+        return
+    for name, source in sources.items():
+        several = isinstance(source, list)
+        for entry_index, entry in enumerate(source if several else [source]):
+            where = (*base, "sources", name) + ((entry_index,) if several else ())
+            for key, url in _direct_urls(entry):
+                checks.requirement_url(url, doc.line(*where, key), ctx, f"uv source {name}")
+
+
+def _direct_urls(entry: Any) -> list[tuple[str, str]]:
+    """(key, URL as pip sees it) of a source table's ``url`` and ``git`` (``git+`` prefixed)."""
+    if not isinstance(entry, dict):
+        return []
+    found = []
+    for key in ("url", "git"):
+        if isinstance(entry.get(key), str):
+            found.append((key, entry[key] if key == "url" else "git+" + entry[key]))
+    return found
+
+
+def uvtoml(text: str, ctx: ScanContext) -> None:
     uv_settings(_load(text), (), ctx)
 
 
 # -- pyproject.toml ------------------------------------------------------------------------------------
 
 
-def pyproject(text: str, ctx: Context) -> None:
+def pyproject(text: str, ctx: ScanContext) -> None:
     doc = _load(text)
     uv_settings(doc, ("tool", "uv"), ctx)
+    _poetry(doc, ctx)
+    pdm_sources(doc, ("tool", "pdm", "source"), ctx)
+    _project_requirements(doc, ctx)
+    _hatch(doc, ctx)
+    cibuildwheel(doc, ctx)
+    tox_table(doc, ("tool", "tox"), ctx)
+    legacy = doc.get("tool", "tox", "legacy_tox_ini")
+    if isinstance(legacy, str):
+        from pip_tls_setup.policy.parsers import ini
+
+        ini.toxini(legacy, ctx.shifted(doc.line("tool", "tox", "legacy_tox_ini") + 1))
+
+
+def _poetry(doc: Document, ctx: ScanContext) -> None:
+    """``[[tool.poetry.source]]`` URLs and dependencies from a URL or git repository."""
     for i, source in enumerate(doc.get("tool", "poetry", "source") or []):
         if isinstance(source, dict) and isinstance(source.get("url"), str):
             where = doc.line("tool", "poetry", "source", i, "url")
@@ -89,12 +124,12 @@ def pyproject(text: str, ctx: Context) -> None:
     for group_path in _poetry_dependency_tables(doc):
         for name, spec in (doc.get(*group_path) or {}).items():
             for entry in spec if isinstance(spec, list) else [spec]:
-                if isinstance(entry, dict):
-                    for key in ("url", "git"):
-                        if isinstance(entry.get(key), str):
-                            url = entry[key] if key == "url" else "git+" + entry[key]
-                            checks.requirement_url(url, doc.line(*group_path, name), ctx, f"poetry dependency {name}")
-    pdm_sources(doc, ("tool", "pdm", "source"), ctx)
+                for _, url in _direct_urls(entry):
+                    checks.requirement_url(url, doc.line(*group_path, name), ctx, f"poetry dependency {name}")
+
+
+def _project_requirements(doc: Document, ctx: ScanContext) -> None:
+    """PEP 621 dependencies, optional dependencies, PEP 735 groups and the build requirements."""
     project = doc.get("project") or {}
     for index, spec in _strings(project.get("dependencies")):
         checks.requirement_url(spec, _line(doc, ("project", "dependencies"), index), ctx, "dependency")
@@ -107,19 +142,16 @@ def pyproject(text: str, ctx: Context) -> None:
             checks.requirement_url(spec, _line(doc, ("dependency-groups", group), index), ctx, "dependency group")
     for index, spec in _strings(doc.get("build-system", "requires")):
         checks.requirement_url(spec, _line(doc, ("build-system", "requires"), index), ctx, "build requirement")
+
+
+def _hatch(doc: Document, ctx: ScanContext) -> None:
+    """Hatch environments' ``env-vars``."""
     for env_name, env_table in (doc.get("tool", "hatch", "envs") or {}).items():
         if isinstance(env_table, dict):
             for key in ("env-vars", "env_vars"):
                 for name, value in (env_table.get(key) or {}).items():
                     if isinstance(value, str):
                         checks.variable(name, value, doc.line("tool", "hatch", "envs", env_name, key, name), ctx)
-    cibuildwheel(doc, ctx)
-    tox_table(doc, ("tool", "tox"), ctx)
-    legacy = doc.get("tool", "tox", "legacy_tox_ini")
-    if isinstance(legacy, str):
-        from pip_tls_setup.policy.parsers import ini
-
-        ini.toxini(legacy, ctx.shifted(doc.line("tool", "tox", "legacy_tox_ini") + 1))
 
 
 def _poetry_dependency_tables(doc: Document) -> list[Path]:
@@ -129,7 +161,7 @@ def _poetry_dependency_tables(doc: Document) -> list[Path]:
     return [p for p in paths if isinstance(doc.get(*p), dict)]
 
 
-def pdm_sources(doc: Document, path: Path, ctx: Context) -> None:
+def pdm_sources(doc: Document, path: Path, ctx: ScanContext) -> None:
     for i, source in enumerate(doc.get(*path) or []):
         if not isinstance(source, dict):
             continue
@@ -145,7 +177,7 @@ def pdm_sources(doc: Document, path: Path, ctx: Context) -> None:
             )
 
 
-def cibuildwheel(doc: Document, ctx: Context) -> None:
+def cibuildwheel(doc: Document, ctx: ScanContext) -> None:
     table = doc.get("tool", "cibuildwheel")
     if not isinstance(table, dict):
         return
@@ -155,23 +187,27 @@ def cibuildwheel(doc: Document, ctx: Context) -> None:
         if isinstance(sub, dict):
             tables.append((("tool", "cibuildwheel", platform), sub))
     for path, entry in tables:
-        environment = entry.get("environment")
-        line = doc.line(*path, "environment")
-        if isinstance(environment, str):
-            for word in shell.split_words(environment):
-                name, eq, value = word.text.partition("=")
-                if eq:
-                    checks.variable(name, value, line, ctx)
-        elif isinstance(environment, dict):
-            for name, value in environment.items():
-                if isinstance(value, str):
-                    checks.variable(name, value, doc.line(*path, "environment", name), ctx)
+        _cibuildwheel_environment(doc, path, entry.get("environment"), ctx)
         for key in ("before-all", "before-build", "before-test", "test-command"):
             for index, command in _strings(entry.get(key)):
                 invocations.analyse(command, ctx.at_line(_line(doc, (*path, key), index)))
 
 
-def tox_table(doc: Document, base: Path, ctx: Context) -> None:
+def _cibuildwheel_environment(doc: Document, path: Path, environment: Any, ctx: ScanContext) -> None:
+    """``environment = "A=1 B=2"`` (shell words) or ``environment = {A = "1"}``."""
+    if isinstance(environment, str):
+        line = doc.line(*path, "environment")
+        for word in shell.split_words(environment):
+            name, eq, value = word.text.partition("=")
+            if eq:
+                checks.variable(name, value, line, ctx)
+    elif isinstance(environment, dict):
+        for name, value in environment.items():
+            if isinstance(value, str):
+                checks.variable(name, value, doc.line(*path, "environment", name), ctx)
+
+
+def tox_table(doc: Document, base: Path, ctx: ScanContext) -> None:
     table = doc.get(*base)
     if not isinstance(table, dict):
         return
@@ -187,25 +223,26 @@ def tox_table(doc: Document, base: Path, ctx: Context) -> None:
                 checks.variable(name, value, doc.line(*path, "set_env", name), ctx)
         for index, dep in _strings(env.get("deps")):
             requirements.parse(dep + "\n", ctx.at_line(_line(doc, (*path, "deps"), index)))
-        install = env.get("install_command")
-        if isinstance(install, list) and all(isinstance(a, str) for a in install):
-            words = [shell.Word(a, 0, 0) for a in install]
-            invocations.Analyser(ctx.at_line(doc.line(*path, "install_command")), lambda _o: 1).argv(words, None)
+        _tox_argv(env.get("install_command"), doc.line(*path, "install_command"), ctx)
         for key in ("commands", "commands_pre", "commands_post"):
             for i, command in enumerate(env.get(key) or []):
-                if isinstance(command, list) and all(isinstance(a, str) for a in command):
-                    words = [shell.Word(a, 0, 0) for a in command]
-                    invocations.Analyser(ctx.at_line(doc.line(*path, key, i)), lambda _o: 1).argv(words, None)
+                _tox_argv(command, doc.line(*path, key, i), ctx)
 
 
-def toxtoml(text: str, ctx: Context) -> None:
+def _tox_argv(command: Any, line: int, ctx: ScanContext) -> None:
+    """A tox command as an array of arguments (no shell): all of it reported at ``line``."""
+    if isinstance(command, list) and all(isinstance(a, str) for a in command):
+        invocations.analyse_argv([shell.Word(a, 0, 0) for a in command], ctx.at_line(line))
+
+
+def toxtoml(text: str, ctx: ScanContext) -> None:
     tox_table(_load(text), (), ctx)
 
 
 # -- Poetry, PDM, Pipenv config ----------------------------------------------------------------------
 
 
-def poetry_config(text: str, ctx: Context) -> None:
+def poetry_config(text: str, ctx: ScanContext) -> None:
     doc = _load(text)
     for name, entry in (doc.get("certificates") or {}).items():
         if not isinstance(entry, dict):
@@ -227,7 +264,7 @@ def poetry_config(text: str, ctx: Context) -> None:
             checks.source_url(url, doc.line(*path), ctx, "PTS204", f"repositories.{name}.url")
 
 
-def pdm_config(text: str, ctx: Context) -> None:
+def pdm_config(text: str, ctx: ScanContext) -> None:
     doc = _load(text)
     pypi = doc.get("pypi")
     if not isinstance(pypi, dict):
@@ -247,7 +284,7 @@ def pdm_config(text: str, ctx: Context) -> None:
             checks.ca_path(f"{label}.ca_certs", table["ca_certs"], doc.line(*path, "ca_certs"), ctx)
 
 
-def pipfile(text: str, ctx: Context) -> None:
+def pipfile(text: str, ctx: ScanContext) -> None:
     doc = _load(text)
     for i, source in enumerate(doc.get("source") or []):
         if not isinstance(source, dict):

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from pip_tls_setup.policy import checks, invocations, shell
-from pip_tls_setup.policy.context import Context
+from pip_tls_setup.policy.context import ScanContext
 from pip_tls_setup.policy.parsers import ParseError, requirements
 
 Node = Any  # yaml.Node; PyYAML is imported lazily
@@ -79,7 +79,7 @@ def line_of(node: Node) -> int:
     return first
 
 
-def script(node: Node, ctx: Context) -> None:
+def script(node: Node, ctx: ScanContext) -> None:
     """A shell script: a scalar, or a list of scalars (GitLab ``script:``, nested lists flattened)."""
     text = scalar(node)
     if text is not None:
@@ -95,7 +95,7 @@ def script(node: Node, ctx: Context) -> None:
             script(item, ctx)
 
 
-def env_map(node: Node, ctx: Context) -> None:
+def env_map(node: Node, ctx: ScanContext) -> None:
     """``env:`` / ``variables:`` / ``environment:`` in any of their shapes."""
     if node is None:
         return
@@ -128,7 +128,7 @@ def env_map(node: Node, ctx: Context) -> None:
 # -- GitHub Actions ------------------------------------------------------------------------------------
 
 
-def github_workflow(text: str, ctx: Context) -> None:
+def github_workflow(text: str, ctx: ScanContext) -> None:
     for doc in _load(text):
         env_map(get(doc, "env"), ctx)
         for _, _, job in items(get(doc, "jobs")):
@@ -140,14 +140,14 @@ def github_workflow(text: str, ctx: Context) -> None:
             github_steps(get(job, "steps"), ctx)
 
 
-def github_action(text: str, ctx: Context) -> None:
+def github_action(text: str, ctx: ScanContext) -> None:
     for doc in _load(text):
         runs = get(doc, "runs")
         env_map(get(runs, "env"), ctx)
         github_steps(get(runs, "steps"), ctx)
 
 
-def github_steps(node: Node, ctx: Context) -> None:
+def github_steps(node: Node, ctx: ScanContext) -> None:
     for step in seq(node):
         env_map(get(step, "env"), ctx)
         shell_name = (scalar(get(step, "shell")) or "").lower()
@@ -178,7 +178,7 @@ _GITLAB_RESERVED = frozenset(
 )
 
 
-def gitlab(text: str, ctx: Context) -> None:
+def gitlab(text: str, ctx: ScanContext) -> None:
     for doc in _load(text):
         if _kind(doc) != "MappingNode":
             continue
@@ -196,7 +196,7 @@ def gitlab(text: str, ctx: Context) -> None:
                 gitlab_job(job, ctx)
 
 
-def gitlab_job(job: Node, ctx: Context) -> None:
+def gitlab_job(job: Node, ctx: ScanContext) -> None:
     if job is None:
         return
     env_map(get(job, "variables"), ctx)
@@ -215,7 +215,7 @@ def gitlab_job(job: Node, ctx: Context) -> None:
         env_map(get(service, "variables"), ctx)
 
 
-def gitlab_include(node: Node, ctx: Context) -> None:
+def gitlab_include(node: Node, ctx: ScanContext) -> None:
     if node is None:
         return
     text = scalar(node)
@@ -246,12 +246,12 @@ _SCRIPT_KEYS = frozenset(
 _ENV_KEYS = frozenset({"variables", "env", "environment", "envs"})
 
 
-def generic_ci(text: str, ctx: Context) -> None:
+def generic_ci(text: str, ctx: ScanContext) -> None:
     for doc in _load(text):
         walk_ci(doc, ctx)
 
 
-def walk_ci(node: Node, ctx: Context, depth: int = 0) -> None:
+def walk_ci(node: Node, ctx: ScanContext, depth: int = 0) -> None:
     if node is None or depth > 40:
         return
     if _kind(node) == "MappingNode":
@@ -271,7 +271,7 @@ def walk_ci(node: Node, ctx: Context, depth: int = 0) -> None:
 # -- docker-compose -------------------------------------------------------------------------------------
 
 
-def compose(text: str, ctx: Context) -> None:
+def compose(text: str, ctx: ScanContext) -> None:
     for doc in _load(text):
         for _, _, service in items(get(doc, "services")):
             env_map(get(service, "environment"), ctx)
@@ -283,7 +283,7 @@ def compose(text: str, ctx: Context) -> None:
                     invocations.analyse(scalar(node) or "", ctx.at_line(line_of(node)))
                 elif seq(node):
                     words = [shell.Word(scalar(i) or "", 0, 0) for i in seq(node)]
-                    invocations.Analyser(ctx.at_line(line_of(node)), lambda _o: 1).argv(words, None)
+                    invocations.analyse_argv(words, ctx.at_line(line_of(node)))
             env_file = get(service, "env_file")
             for item in [env_file] if scalar(env_file) is not None else seq(env_file):
                 path = scalar(item) if scalar(item) is not None else scalar(get(item, "path"))
@@ -294,17 +294,11 @@ def compose(text: str, ctx: Context) -> None:
 # -- conda --------------------------------------------------------------------------------------------
 
 
-def condarc(text: str, ctx: Context) -> None:
+def condarc(text: str, ctx: ScanContext) -> None:
     for doc in _load(text):
         for name, _, value in items(doc):
             if name in ("ssl_verify", "verify_ssl"):
-                text_value = scalar(value)
-                if text_value is None:
-                    continue
-                if checks.is_false(text_value):
-                    ctx.add("PTS105", line_of(value), f"{name}: {text_value} switches conda's certificate checks off")
-                elif text_value.lower() not in ("true", "yes", "on", "1", "truststore"):
-                    checks.ca_path(f"conda {name}", text_value, line_of(value), ctx)
+                _conda_ssl_verify(name, value, ctx)
             elif name in ("channels", "default_channels"):
                 for item in seq(value):
                     checks.source_url(scalar(item) or "", line_of(item), ctx, "PTS205", f"conda {name}")
@@ -316,7 +310,18 @@ def condarc(text: str, ctx: Context) -> None:
                         checks.source_url(scalar(item) or "", line_of(item), ctx, "PTS205", f"conda {name}")
 
 
-def conda_env(text: str, ctx: Context) -> None:
+def _conda_ssl_verify(name: str, value: Node, ctx: ScanContext) -> None:
+    """``ssl_verify: false`` (verification off) or ``ssl_verify: <CA bundle path>``."""
+    text_value = scalar(value)
+    if text_value is None:
+        return
+    if checks.is_false(text_value):
+        ctx.add("PTS105", line_of(value), f"{name}: {text_value} switches conda's certificate checks off")
+    elif text_value.lower() not in ("true", "yes", "on", "1", "truststore"):
+        checks.ca_path(f"conda {name}", text_value, line_of(value), ctx)
+
+
+def conda_env(text: str, ctx: ScanContext) -> None:
     for doc in _load(text):
         for item in seq(get(doc, "channels")):
             checks.source_url(scalar(item) or "", line_of(item), ctx, "PTS205", "conda channel")
@@ -332,7 +337,7 @@ def conda_env(text: str, ctx: Context) -> None:
 # -- pre-commit -----------------------------------------------------------------------------------------
 
 
-def precommit(text: str, ctx: Context) -> None:
+def precommit(text: str, ctx: ScanContext) -> None:
     for doc in _load(text):
         for repo in seq(get(doc, "repos")):
             url = scalar(get(repo, "repo"))
