@@ -109,26 +109,22 @@ def _host_follows(segment: str, at: int) -> bool:
 
 def _credentials_end(segment: str, parsable_only: bool = False) -> int:
     """Index of the ``@`` ending the credentials in ``segment`` (the text after ``://``), or -1."""
-    if "@" not in segment:
+    last = segment.rfind("@")
+    if last < 0:
         return -1
     found = _AUTHORITY_END.search(segment)
     authority_end = found.start() if found else len(segment)
     standard = segment.rfind("@", 0, authority_end)
-    at = len(segment)
-    while True:
-        at = segment.rfind("@", 0, at)
-        if at < 0:
-            break
-        if _host_follows(segment, at):
-            first = _AUTHORITY_END.search(segment, 0, at)
-            if first is None or ":" in segment[: first.start()]:
-                return at
-            return standard  # an "@" in the path: the standard reading
-    # No "@" is followed by a host. With no "@" in a valid authority, the "@"s are in the path;
-    # otherwise the URL does not parse and everything up to its last "@" may be a password.
-    if parsable_only or (standard < 0 and _host_follows(segment, standard)):
+    if _host_follows(segment, last):
+        first = _AUTHORITY_END.search(segment, 0, last)
+        if first is None or ":" in segment[: first.start()]:
+            return last
+        return standard  # an "@" in the path: the standard reading
+    # The last "@" has no host after it. After a valid authority without "@" or ":" the "@"s are in
+    # the path; otherwise the URL does not parse and everything up to its last "@" may be a password.
+    if parsable_only or (standard < 0 and ":" not in segment[:authority_end] and _host_follows(segment, -1)):
         return -1
-    return segment.rfind("@")
+    return last
 
 
 def _scheme_start(token: str, separator: int, floor: int) -> int:

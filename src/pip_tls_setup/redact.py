@@ -5,7 +5,9 @@ whether or not the URL parses: people paste passwords with a literal ``/``, ``@`
 (``http://dave:sl/ash@proxy:3128``, ``http://alice:p@ss@proxy:3128``), and a URL that does not
 parse is masked up to its last ``@`` rather than echoed. One exception keeps package references
 readable: an ``@`` after a ``/`` with no ``:`` before that ``/`` (``https://host/org/repo@v1.2``)
-is a path, not credentials (a bare token holding a literal ``/`` is the price).
+is a path, not credentials (a bare token holding a literal ``/`` is the price). Where the two
+readings cannot be told apart (``https://host:443/a@b``, ``http://u:p@host/x@y``), more is masked,
+never less.
 
 The scanner is hand-written and linear in its input: text is cut at whitespace and quotes, and
 every pattern it uses matches a bounded number of characters (the old regex took 90 s on one
@@ -46,26 +48,22 @@ def _host_follows(segment: str, at: int) -> bool:
 
 def _credentials_end(segment: str, parsable_only: bool = False) -> int:
     """Index of the ``@`` ending the credentials in ``segment`` (the text after ``://``), or -1."""
-    if "@" not in segment:
+    last = segment.rfind("@")
+    if last < 0:
         return -1
     found = _AUTHORITY_END.search(segment)
     authority_end = found.start() if found else len(segment)
     standard = segment.rfind("@", 0, authority_end)
-    at = len(segment)
-    while True:
-        at = segment.rfind("@", 0, at)
-        if at < 0:
-            break
-        if _host_follows(segment, at):
-            first = _AUTHORITY_END.search(segment, 0, at)
-            if first is None or ":" in segment[: first.start()]:
-                return at
-            return standard  # an "@" in the path: the standard reading
-    # No "@" is followed by a host. With no "@" in a valid authority, the "@"s are in the path;
-    # otherwise the URL does not parse and everything up to its last "@" may be a password.
-    if parsable_only or (standard < 0 and _host_follows(segment, standard)):
+    if _host_follows(segment, last):
+        first = _AUTHORITY_END.search(segment, 0, last)
+        if first is None or ":" in segment[: first.start()]:
+            return last
+        return standard  # an "@" in the path: the standard reading
+    # The last "@" has no host after it. After a valid authority without "@" or ":" the "@"s are in
+    # the path; otherwise the URL does not parse and everything up to its last "@" may be a password.
+    if parsable_only or (standard < 0 and ":" not in segment[:authority_end] and _host_follows(segment, -1)):
         return -1
-    return segment.rfind("@")
+    return last
 
 
 def _scheme_start(token: str, separator: int, floor: int) -> int:

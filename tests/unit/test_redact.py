@@ -82,6 +82,10 @@ CASES = [
     ("http://erin:Bad9Pass@127.0.0.1:notaport", "http://erin:****@127.0.0.1:notaport", ["Bad9Pass"]),
     ("http://u:pw@", "http://u:****@", ["pw"]),
     ("(see http://u:pw@host.test).", "(see http://u:****@host.test).", ["pw"]),
+    # found by the fuzz tests (the first one leaked with the old regex)
+    ("http://0:00000/@[::1]", "http://0:****@[::1]", ["00000/"]),
+    ("http://0:00000#@[::1]0", "http://0:****@[::1]0", ["00000#"]),
+    (";http://0:@0000#@[::1];", ";http://0:****@[::1];", ["@0000#"]),
     # text and quotes around URLs
     (
         "via http://alice:p@ss@proxy:3128/x and https://tok3n@index.corp.test/simple/",
@@ -167,14 +171,15 @@ def test_scrub_masks_known_secrets_anywhere() -> None:
 
 # ---------------------------------------------------------------- property-based (bounded)
 
-FUZZ = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+FUZZ = settings(max_examples=300, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
 # What a pasted password can hold: printable ASCII without whitespace and quotes (those end a URL in text).
 PASSWORD_CHARS = "".join(c for c in string.printable if not c.isspace() and c not in "'\"<>`")
 USER_CHARS = string.ascii_letters + string.digits + "._-~!$&()*+,;=%@"
 PROSE_CHARS = string.ascii_letters + string.digits + " .,;()[]{}-_!?\n\t"
 
 users = st.text(USER_CHARS, min_size=1, max_size=12).filter(lambda u: not redact._token_like(u))
-passwords = st.text(PASSWORD_CHARS, min_size=6, max_size=24).filter(lambda p: "://" not in p)
+# Known limit: "://" inside user:password (also a password starting with "//") reads as a new URL.
+passwords = st.text(PASSWORD_CHARS, min_size=6, max_size=24).filter(lambda p: "://" not in p and p[:2] != "//")
 labels = st.text(string.ascii_lowercase + string.digits, min_size=1, max_size=10)
 hosts = st.one_of(
     st.lists(labels, min_size=1, max_size=3).map(".".join),
