@@ -1,4 +1,4 @@
-"""``inspect`` on hostile input: names printed as one escaped line, non-regular files refused at once,
+"""``inspect`` and ``setup`` on hostile CA input: names printed as one escaped line, non-regular files refused at once,
 and a big bundle handled in linear time (asserted on results only)."""
 
 from __future__ import annotations
@@ -46,3 +46,12 @@ def test_a_big_bundle_with_repeats(tmp_path: Path, capsys: pytest.CaptureFixture
     data = json.loads(capsys.readouterr().out)
     assert len(data["certificates"]) == 6000 and data["ok"] is True
     assert len({c["sha256"] for c in data["certificates"]}) == 3000
+
+
+def test_setup_refuses_a_fifo_or_device_ca_before_anything(tool: ToolRunner, tmp_path: Path) -> None:
+    os.mkfifo(tmp_path / "ca.pem")
+    for ca in (str(tmp_path / "ca.pem"), "/dev/urandom", ""):
+        run = tool("setup", "--ca", ca, "--dry-run", "--offline", "--bundle", str(tmp_path / "b.pem"))
+        assert run.returncode == 2, run.output
+        assert run.stderr.count("pip-tls-setup: error:") == 1 and "Traceback" not in run.output
+    assert not (tmp_path / "b.pem").exists()
