@@ -33,10 +33,12 @@ import re
 import secrets
 import shutil
 import ssl
+import stat
 import subprocess
 import sys
 import tempfile
 import urllib.parse
+from collections.abc import Iterator
 from pathlib import Path
 from typing import NoReturn
 
@@ -59,10 +61,11 @@ PROXY_VARIABLES = ("HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "AL
 # Variables that would change how the bootstrap's pip verifies or where it looks; the bootstrap
 # passes everything it needs explicitly.
 DROPPED = ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "PYTHONPATH", "PYTHONHOME", "PYTHONSTARTUP", "PYTHONUSERBASE")
-_PEM = re.compile(rb"-----BEGIN ([A-Z0-9 #]+)-----(.*?)-----END \1-----", re.DOTALL)
-_URL_CREDENTIALS = re.compile(
-    r"(?P<scheme>[A-Za-z][A-Za-z0-9+.\-]*://)(?P<user>[^/@\s:'\"]*)(?::(?P<secret>[^/@\s'\"]*))?@"
-)
+# Variables whose URL credentials are masked on GitHub before anything can print them.
+MASKED_VARIABLES = (*PROXY_VARIABLES, "PIP_INDEX_URL", "PIP_EXTRA_INDEX_URL", "UV_INDEX_URL", "UV_DEFAULT_INDEX")
+# A PEM marker; the label is bounded, so scanning is linear (no BEGIN (.*?) END \1 backtracking).
+_PEM_MARKER = re.compile(rb"-----(BEGIN|END) ([A-Z0-9 ]{1,64})-----")
+MAX_CA_BYTES = 16 * 1024 * 1024
 _SIGNED_DATA = bytes.fromhex("2a864886f70d010702")  # 1.2.840.113549.1.7.2
 
 
@@ -84,27 +87,144 @@ def _escape(text: str) -> str:
     return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 
-def redact(text: str) -> str:
-    def replace(match: re.Match[str]) -> str:
-        if match.group("secret") is None:
-            return f"{match.group('scheme')}****@"
-        return f"{match.group('scheme')}{match.group('user')}:****@"
+# >>> shared with entrypoint/bootstrap.py: keep byte-identical (tests/unit/test_redact.py) >>>
+MASK = "****"
+# A URL (or a bare user:password@host) ends at whitespace, a quote or an angle bracket.
+_TOKEN = re.compile(r"[^\s'\"<>`]+")
+_AUTHORITY_END = re.compile(r"[/?#]")
+# host[:port] up to the end of the authority: bracketed IPv6 or a name/IPv4, bounded lengths.
+_HOST_PORT = re.compile(
+    r"(?:\[[0-9A-Fa-f:.]{2,60}(?:%25[A-Za-z0-9._~-]{1,32})?\]|[A-Za-z0-9_][A-Za-z0-9_.-]{0,252})"
+    r"(?::[0-9]{0,5})?(?=[/?#]|\Z)"
+)
+_SCHEME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+.-")
+# User names that are secrets themselves (GitHub, GitLab, PyPI tokens), or long random-looking ones.
+_TOKEN_PREFIXES = ("ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_", "glpat-", "gldt-", "glrt-", "pypi-")
+_RANDOM_USER = re.compile(r"(?=[A-Za-z0-9_-]*[0-9])(?=[A-Za-z0-9_-]*[A-Za-z])[A-Za-z0-9_-]{32,}\Z")
 
-    return _URL_CREDENTIALS.sub(replace, text)
+
+def _host_follows(segment: str, at: int) -> bool:
+    return _HOST_PORT.match(segment, at + 1) is not None
+
+
+def _credentials_end(segment: str, parsable_only: bool = False) -> int:
+    """Index of the ``@`` ending the credentials in ``segment`` (the text after ``://``), or -1."""
+    last = segment.rfind("@")
+    if last < 0:
+        return -1
+    found = _AUTHORITY_END.search(segment)
+    authority_end = found.start() if found else len(segment)
+    standard = segment.rfind("@", 0, authority_end)
+    if _host_follows(segment, last):
+        first = _AUTHORITY_END.search(segment, 0, last)
+        if first is None or ":" in segment[: first.start()]:
+            return last
+        return standard  # an "@" in the path: the standard reading
+    # The last "@" has no host after it. After a valid authority without "@" or ":" the "@"s are in
+    # the path; otherwise the URL does not parse and everything up to its last "@" may be a password.
+    if parsable_only or (standard < 0 and ":" not in segment[:authority_end] and _host_follows(segment, -1)):
+        return -1
+    return last
+
+
+def _scheme_start(token: str, separator: int, floor: int) -> int:
+    start = separator
+    while start > floor and token[start - 1] in _SCHEME_CHARS:
+        start -= 1
+    return start
+
+
+def _token_spans(token: str) -> Iterator[tuple[int, int]]:
+    """(start, end) of each credentials part inside one whitespace-free token."""
+    separators = []
+    position = token.find("://")
+    while position >= 0:
+        separators.append(position)
+        position = token.find("://", position + 3)
+    if not separators:  # user:password@host without a scheme (pip's --proxy takes it)
+        offset = 0
+        for piece in token.split("="):
+            at = _credentials_end(piece, parsable_only=True)
+            slash = piece.find("/", 0, max(at, 0))
+            if at > 0 and piece.find(":", 0, at) > 0 and (slash < 0 or piece.find(":", 0, slash) > 0):
+                yield offset, offset + at
+            offset += len(piece) + 1
+        return
+    for index, separator in enumerate(separators):
+        begin = separator + 3
+        end = len(token)
+        if index + 1 < len(separators):
+            end = max(begin, _scheme_start(token, separators[index + 1], begin))
+        at = _credentials_end(token[begin:end])
+        if at > 0:
+            yield begin, begin + at
+
+
+def _credential_spans(text: str) -> Iterator[tuple[int, int]]:
+    for match in _TOKEN.finditer(text):
+        if "@" in match.group():
+            for start, end in _token_spans(match.group()):
+                yield match.start() + start, match.start() + end
+
+
+def _token_like(user: str) -> bool:
+    return user.startswith(_TOKEN_PREFIXES) or _RANDOM_USER.match(user) is not None
+
+
+def _masked(credentials: str) -> str:
+    user, colon, password = credentials.partition(":")
+    if not colon:
+        return MASK  # a bare token in the user part is a secret too
+    if not password or _token_like(user):
+        return f"{MASK}:{MASK}"
+    return f"{user}:{MASK}"
+
+
+def mask_url_credentials(text: str) -> str:
+    """``text`` with the credentials of every URL in it masked (the user name stays unless it is a token)."""
+    out: list[str] = []
+    last = 0
+    for start, end in _credential_spans(text):
+        out.append(text[last:start])
+        out.append(_masked(text[start:end]))
+        last = end
+    out.append(text[last:])
+    return "".join(out)
+
+
+def url_secrets(text: str) -> list[str]:
+    """Every spelling of every URL credential in ``text``: as written, percent-decoded, Basic token."""
+    found: dict[str, None] = {}
+    for start, end in _credential_spans(text):
+        user, colon, password = text[start:end].partition(":")
+        values = [password] if password else []
+        if not colon or not password or _token_like(user):
+            values.insert(0, user)
+        pairs = [(user, password)]
+        for value in values:
+            found[value] = None
+            found[urllib.parse.unquote(value)] = None
+        pairs.append((urllib.parse.unquote(user), urllib.parse.unquote(password)))
+        for name, secret in pairs:
+            found[base64.b64encode(f"{name}:{secret}".encode()).decode("ascii")] = None
+    return [value for value in found if value]
+
+
+# <<< shared with entrypoint/bootstrap.py <<<
+
+
+def redact(text: str) -> str:
+    return mask_url_credentials(text)
 
 
 def mask_proxy_credentials(env: dict[str, str]) -> None:
-    """``::add-mask::`` every credential found in a proxy URL, before anything can print it."""
+    """``::add-mask::`` every spelling of every credential in a proxy or index URL, before anything can print it."""
     if not on_github():
         return
-    for name in PROXY_VARIABLES:
-        for match in _URL_CREDENTIALS.finditer(env.get(name, "")):
-            for part in (match.group("secret"), match.group("user") if match.group("secret") is None else None):
-                if part:
-                    print(f"::add-mask::{part}", flush=True)
-                    decoded = urllib.parse.unquote(part)
-                    if decoded != part:
-                        print(f"::add-mask::{decoded}", flush=True)
+    for name in MASKED_VARIABLES:
+        for secret in url_secrets(env.get(name, "")):
+            # escaped like every workflow command value: a decoded "%0A" must not end the command
+            print(f"::add-mask::{_escape(secret)}", flush=True)
 
 
 def say(text: str) -> None:
@@ -172,11 +292,26 @@ def certificates_from_der(der: bytes) -> list[bytes]:
     return [der[:vend]]
 
 
+def pem_blocks(data: bytes) -> list[tuple[bytes, bytes]]:
+    """The complete (label, body) PEM blocks of ``data``, in one left-to-right pass over its markers."""
+    blocks: list[tuple[bytes, bytes]] = []
+    open_label: bytes | None = None
+    body_start = 0
+    for marker in _PEM_MARKER.finditer(data):
+        kind, label = marker.group(1), marker.group(2)
+        if kind == b"BEGIN":
+            open_label, body_start = label, marker.end()  # a BEGIN inside a block truncates that block
+        elif label == open_label:
+            blocks.append((label, data[body_start : marker.start()]))
+            open_label = None
+    return blocks
+
+
 def parse_certificates(data: bytes, origin: str) -> list[bytes]:
     """DER certificates from PEM (one or many, PKCS#7 too), DER or DER PKCS#7 input."""
     if not data.strip():
         raise BootstrapError(origin, "is empty", "supply the corporate CA certificate (PEM, DER or PKCS#7)")
-    blocks = _PEM.findall(data)
+    blocks = pem_blocks(data)
     if any(b"PRIVATE KEY" in label for label, _ in blocks) or b"PRIVATE KEY-----" in data:
         raise BootstrapError(
             origin,
@@ -189,7 +324,7 @@ def parse_certificates(data: bytes, origin: str) -> list[bytes]:
             if label not in (b"CERTIFICATE", b"TRUSTED CERTIFICATE", b"X509 CERTIFICATE", b"PKCS7", b"CMS"):
                 continue
             try:
-                der = base64.b64decode(re.sub(rb"\s+", b"", body), validate=True)
+                der = base64.b64decode(b"".join(body.split()), validate=True)
                 certs = certificates_from_der(der)
             except (binascii.Error, ValueError, IndexError):
                 raise BootstrapError(origin, "has a damaged PEM block", "export the CA again as PEM") from None
@@ -227,6 +362,44 @@ def parse_pins(text: str) -> set[str]:
     return pins
 
 
+_TOO_LARGE = f"is larger than {MAX_CA_BYTES // (1024 * 1024)} MiB"
+_TOO_LARGE_FIX = "a CA certificate is a few KiB: give the CA file itself"
+
+
+def _is_regular(path: Path) -> bool:
+    try:
+        return stat.S_ISREG(os.stat(path).st_mode)
+    except OSError:
+        return False
+
+
+def read_regular(path: Path, limit: int = MAX_CA_BYTES) -> bytes:
+    """A regular file (or a link to one), at most ``limit`` bytes counted on what is read.
+
+    FIFOs, sockets and devices are refused before they are opened (a FIFO would block, a device
+    never ends); the open is non-blocking and re-checked with fstat.
+    """
+    try:
+        mode = os.stat(path).st_mode
+    except FileNotFoundError:
+        raise BootstrapError(str(path), "does not exist", "check the CA file path") from None
+    except OSError as exc:
+        raise BootstrapError(str(path), f"cannot be read ({exc.strerror})", "check its permissions") from None
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_BINARY", 0)
+    if stat.S_ISREG(mode):
+        try:
+            fd = os.open(path, flags)
+        except OSError as exc:
+            raise BootstrapError(str(path), f"cannot be read ({exc.strerror})", "check its permissions") from None
+        with os.fdopen(fd, "rb") as handle:
+            if stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+                data = handle.read(limit + 1)
+                if len(data) > limit:
+                    raise BootstrapError(str(path), _TOO_LARGE, _TOO_LARGE_FIX)
+                return data
+    raise BootstrapError(str(path), "is not a regular file (a FIFO, socket or device)", "give the CA certificate file")
+
+
 def corporate_cas(env: dict[str, str], files: list[str]) -> list[bytes]:
     certs: list[bytes] = []
     text = env.get(CA_ENV, "")
@@ -237,14 +410,16 @@ def corporate_cas(env: dict[str, str], files: list[str]) -> list[bytes]:
         certs.extend(parse_certificates(text.encode("utf-8", "replace"), f"${CA_ENV}"))
     for raw in paths:
         path = Path(raw.strip())
-        try:
-            data = path.read_bytes()
-        except FileNotFoundError:
-            raise BootstrapError(str(path), "does not exist", "check the CA file path") from None
-        except IsADirectoryError:
-            data = b"".join(p.read_bytes() for p in sorted(path.iterdir()) if p.is_file())
-        except OSError as exc:
-            raise BootstrapError(str(path), f"cannot be read ({exc.strerror})", "check its permissions") from None
+        if not raw.strip():
+            raise BootstrapError(repr(raw), "is an empty CA file path", "give the CA certificate file")
+        if path.is_dir():  # every regular file in it (FIFOs, devices and sockets are never opened)
+            parts: list[bytes] = []
+            for entry in sorted(path.iterdir()):
+                if _is_regular(entry):
+                    parts.append(read_regular(entry, MAX_CA_BYTES - sum(map(len, parts))))
+            data = b"".join(parts)
+        else:
+            data = read_regular(path)
         certs.extend(parse_certificates(data, str(path)))
     unique: dict[str, bytes] = {}
     for der in certs:
@@ -439,6 +614,7 @@ def install(args: argparse.Namespace) -> int:
     config = pip_config(sys.executable, {k: v for k, v in env.items() if k not in DROPPED})
     index = choose_index(args.index_url, env, config)
     proxy = choose_proxy(env, config)
+    mask_proxy_credentials({"PIP_INDEX_URL": index or "", "PIP_PROXY": proxy or ""})  # from --index-url, pip config
     temp = Path(tempfile.mkdtemp(prefix="pip-tls-setup-bootstrap-"))
     try:
         bundle = temp / "bundle.pem"

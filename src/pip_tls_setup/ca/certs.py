@@ -11,8 +11,8 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
-import re
 import warnings
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Literal, TypeVar
@@ -23,10 +23,9 @@ from cryptography.hazmat.primitives.asymmetric import dsa, ec, rsa
 from cryptography.hazmat.primitives.serialization import pkcs7
 from cryptography.x509.oid import NameOID
 
+from pip_tls_setup.ca import pem
 from pip_tls_setup.errors import InputError
 
-_PEM_BLOCK = re.compile(rb"-----BEGIN ([A-Z0-9 ]+)-----\s*(.*?)-----END \1-----", re.DOTALL)
-_PEM_BEGIN = re.compile(rb"-----BEGIN ([A-Z0-9 ]+)-----")
 _PRIVATE_KEY_FIX = (
     "never hand a private key to pip-tls-setup (it only needs the CA certificate); "
     "export the certificate alone and rotate the key if it was shared"
@@ -77,8 +76,15 @@ class CACert:
         return self.cert.public_bytes(serialization.Encoding.PEM).decode("ascii")
 
     def labelled_pem(self) -> str:
-        """PEM with the human-readable header lines certifi's own bundle uses."""
-        return f"# Subject: {self.subject}\n# Issuer: {self.issuer}\n# SHA256 Fingerprint: {self.sha256}\n{self.pem()}"
+        """PEM with the header lines certifi's own bundle uses; the names escaped to one printable line each.
+
+        A subject is the CA author's text: unescaped, a newline in it would start a line of
+        the bundle, and a PEM block hidden there would be trusted without its pin.
+        """
+        return (
+            f"# Subject: {pem.printable(self.subject)}\n# Issuer: {pem.printable(self.issuer)}\n"
+            f"# SHA256 Fingerprint: {self.sha256}\n{self.pem()}"
+        )
 
 
 def common_name(name: x509.Name) -> str:
@@ -114,11 +120,11 @@ def load_certificates(data: bytes, origin: str) -> list[CACert]:
 
 
 def _load_pem(data: bytes, origin: str) -> list[CACert]:
-    begins = _PEM_BEGIN.findall(data)
-    if any(b"PRIVATE KEY" in label for label in begins):
+    found_pem = pem.scan(data)
+    if any(b"PRIVATE KEY" in label for label in found_pem.begin_labels):
         raise InputError(origin, "contains a private key", _PRIVATE_KEY_FIX)
-    blocks = _PEM_BLOCK.findall(data)
-    if len(blocks) < len(begins):
+    blocks = found_pem.blocks
+    if found_pem.truncated:
         raise InputError(
             origin,
             "has a truncated PEM block (a BEGIN line without its END line)",
@@ -246,7 +252,7 @@ def parse_bundle(data: bytes) -> list[x509.Certificate]:
     with warnings.catch_warnings():
         # OS bundles carry a few legacy roots cryptography warns about (negative serials).
         warnings.simplefilter("ignore")
-        for label, body in _PEM_BLOCK.findall(data):
+        for label, body in pem.scan(data).blocks:
             if label != b"CERTIFICATE":
                 continue
             try:
@@ -280,11 +286,21 @@ _STRICT_CONSEQUENCE = (
 )
 
 
-def lint(ca: CACert, now: datetime | None = None, companions: list[CACert] | None = None) -> list[LintFinding]:
-    """Check that ``ca`` can serve as a trust anchor, and flag what breaks it on Python 3.13."""
+def lint(
+    ca: CACert,
+    now: datetime | None = None,
+    companions: Iterable[CACert] | None = None,
+    *,
+    subjects: Collection[x509.Name] | None = None,
+) -> list[LintFinding]:
+    """Check that ``ca`` can serve as a trust anchor, and flag what breaks it on Python 3.13.
+
+    ``subjects`` (the subject names of every supplied CA, built once by the caller) finds a
+    certificate's issuer in constant time; ``companions`` is the older, per-call spelling.
+    """
     now = now or datetime.now(timezone.utc)
     cert = ca.cert
-    findings: list[LintFinding] = []
+    findings: list[LintFinding] = list(_critical_findings(cert))
     bc = _extension(cert, x509.BasicConstraints)
     if bc is None or not bc.value.ca:
         findings.append(
@@ -325,8 +341,57 @@ def lint(ca: CACert, now: datetime | None = None, companions: list[CACert] | Non
     if bc is not None and bc.value.ca:
         findings.extend(_strict_findings(ca, bc.critical))
         findings.extend(_strength_findings(ca))
-        findings.extend(_chain_findings(ca, companions or []))
+        known = subjects if subjects is not None else {c.cert.subject for c in companions or ()}
+        findings.extend(_chain_findings(ca, known))
     return findings
+
+
+# OpenSSL's X509_supported_extension() (crypto/x509/v3_purp.c, unchanged through 3.x): the
+# extensions its verifier acts on. Any other extension marked critical makes OpenSSL refuse
+# every chain through the certificate ("unhandled critical extension"), trust anchor included.
+OPENSSL_HANDLED_CRITICAL = {
+    "2.16.840.1.113730.1.1": "nsCertType",
+    "2.5.29.15": "keyUsage",
+    "2.5.29.17": "subjectAltName",
+    "2.5.29.19": "basicConstraints",
+    "2.5.29.32": "certificatePolicies",
+    "2.5.29.31": "cRLDistributionPoints",
+    "2.5.29.37": "extendedKeyUsage",
+    "1.3.6.1.5.5.7.1.7": "sbgp-ipAddrBlock",
+    "1.3.6.1.5.5.7.1.8": "sbgp-autonomousSysNum",
+    "1.3.6.1.5.5.7.48.1.5": "ocspNoCheck",
+    "2.5.29.36": "policyConstraints",
+    "1.3.6.1.5.5.7.1.14": "proxyCertInfo",
+    "2.5.29.30": "nameConstraints",
+    "2.5.29.33": "policyMappings",
+    "2.5.29.54": "inhibitAnyPolicy",
+}
+_UNHANDLED_CRITICAL = (
+    "has a critical extension OpenSSL does not handle ({extension}); OpenSSL (pip, requests, curl) refuses "
+    "every chain through it with 'unhandled critical extension'. Ask the proxy's administrators for a CA "
+    "without it, or with the extension not marked critical"
+)
+_MALFORMED_EXTENSIONS = (
+    "has malformed or duplicate extensions ({detail}); OpenSSL refuses it as an invalid certificate. "
+    "Export the CA again, or ask its administrators for a well-formed one"
+)
+
+
+def _critical_findings(cert: x509.Certificate) -> list[LintFinding]:
+    try:
+        extensions = list(cert.extensions)
+    except ValueError as exc:
+        detail = pem.printable(str(exc), 120)
+        return [LintFinding("error", "malformed-extensions", _MALFORMED_EXTENSIONS.format(detail=detail))]
+    found: list[LintFinding] = []
+    for extension in extensions:
+        oid = extension.oid.dotted_string
+        if extension.critical and oid not in OPENSSL_HANDLED_CRITICAL:
+            name = getattr(extension.oid, "_name", "Unknown OID")
+            shown = oid if name == "Unknown OID" else f"{oid} {name}"
+            message = _UNHANDLED_CRITICAL.format(extension=pem.printable(shown, 120))
+            found.append(LintFinding("error", "unhandled-critical-extension", message))
+    return found
 
 
 def _strict_findings(ca: CACert, bc_critical: bool) -> list[LintFinding]:
@@ -404,16 +469,16 @@ def _strength_findings(ca: CACert) -> list[LintFinding]:
     return found
 
 
-def _chain_findings(ca: CACert, companions: list[CACert]) -> list[LintFinding]:
+def _chain_findings(ca: CACert, subjects: Collection[x509.Name]) -> list[LintFinding]:
     if ca.self_signed:
         return []
-    if any(other.cert.subject == ca.cert.issuer for other in companions):
+    if ca.cert.issuer in subjects:
         return []
     return [
         LintFinding(
             "warning",
             "issuer-missing",
-            f"is an intermediate CA and its issuer ({ca.issuer}) was not supplied; "
+            f"is an intermediate CA and its issuer ({pem.printable(ca.issuer)}) was not supplied; "
             "OpenSSL (pip, requests, Python < 3.13) needs the root too and fails with "
             "'unable to get issuer certificate'. Supply the root CA as well",
         )

@@ -35,21 +35,19 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def _load(path: str) -> list[CACert]:
     from pip_tls_setup.ca.certs import load_certificates
+    from pip_tls_setup.ca.sources import read_ca_file
 
     file = Path(path)
+    if not path.strip():
+        raise InputError(repr(path), "is an empty path", "name the certificate files")
     if file.is_dir():
         raise InputError(path, "is a directory", "name the certificate files")
-    try:
-        data = file.read_bytes()
-    except FileNotFoundError:
-        raise InputError(path, "does not exist", "check the path") from None
-    except OSError as exc:
-        raise InputError(path, f"cannot be read ({exc.strerror})", "check its permissions") from None
-    return load_certificates(data, path)
+    return load_certificates(read_ca_file(file), path)
 
 
 def run(args: argparse.Namespace) -> int:
-    from pip_tls_setup.ca.certs import lint
+    from pip_tls_setup.ca.pem import printable
+    from pip_tls_setup.ca.sources import lint_all
 
     console = Console(quiet=args.json)
     certs: list[CACert] = []
@@ -57,8 +55,9 @@ def run(args: argparse.Namespace) -> int:
         certs.extend(_load(path))
     failed = False
     entries: list[dict[str, Any]] = []
+    linted = lint_all(certs)  # once per fingerprint: a repeated certificate is reported again, not re-linted
     for cert in certs:
-        findings = lint(cert, companions=[c for c in certs if c is not cert])
+        findings = linted[cert.sha256]
         failed = failed or any(f.level == "error" for f in findings)
         entries.append(
             {
@@ -72,9 +71,10 @@ def run(args: argparse.Namespace) -> int:
                 "findings": [{"level": f.level, "code": f.code, "message": f.message} for f in findings],
             }
         )
-        console.heading(f"{cert.origin}: {cert.common_name}")
-        console.line(f"  subject  {cert.subject}")
-        console.line(f"  issuer   {cert.issuer}{'  (self-signed)' if cert.self_signed else ''}")
+        # Names are the certificate author's text: one printable line each, never a raw newline or ESC.
+        console.heading(f"{printable(cert.origin)}: {printable(cert.common_name)}")
+        console.line(f"  subject  {printable(cert.subject)}")
+        console.line(f"  issuer   {printable(cert.issuer)}{'  (self-signed)' if cert.self_signed else ''}")
         console.line(f"  sha256   {cert.sha256}")
         console.line(f"  valid    {cert.not_before:%Y-%m-%d} .. {cert.not_after:%Y-%m-%d}")
         if not findings:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import sys
 from pathlib import Path
 
@@ -98,7 +99,8 @@ def test_proxy_from_env_and_secrets_never_leak() -> None:
     assert cli_contract.proxy_from_env(env) == "http://alice:****@proxy:3128"
     assert cli_contract.proxy_from_env({"https_proxy": "proxy:8080"}) == "http://proxy:8080"
     assert cli_contract.proxy_from_env({}) == ""
-    assert sorted(cli_contract.proxy_secrets(env)) == ["s3cret", "tok3n"]
+    basic = [base64.b64encode(b"alice:s3cret").decode(), base64.b64encode(b"tok3n:").decode()]
+    assert sorted(cli_contract.proxy_secrets(env)) == sorted(["s3cret", "tok3n", *basic])  # + Basic tokens
 
 
 def test_result_errors_and_unavailable() -> None:
