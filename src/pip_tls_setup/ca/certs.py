@@ -112,11 +112,35 @@ def load_certificates(data: bytes, origin: str) -> list[CACert]:
     Raises :class:`InputError` for empty input, truncated PEM, private keys and
     anything that is not a certificate.
     """
+    data = _as_ascii_text(data)
     if not data.strip():
         raise InputError(origin, "is empty", "give a PEM, DER or PKCS#7 file with the CA certificate")
     if b"-----BEGIN" in data:
         return _load_pem(data, origin)
     return _load_der(data, origin)
+
+
+_UTF16_BEGIN = ("-----BEGIN".encode("utf-16-le"), "-----BEGIN".encode("utf-16-be"))
+
+
+def _as_ascii_text(data: bytes) -> bytes:
+    """PEM text as Windows tools write it, made plain: UTF-16 with or without a BOM (PowerShell 5.1's
+    ``>`` and ``Out-File``), a UTF-8 BOM (Notepad). DER and PKCS#7 bytes are returned unchanged."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:]
+    utf16 = data.startswith((b"\xff\xfe", b"\xfe\xff")) or any(marker in data[:4096] for marker in _UTF16_BEGIN)
+    if not utf16:
+        return data
+    encoding = (
+        "utf-16"
+        if data.startswith((b"\xff\xfe", b"\xfe\xff"))
+        else ("utf-16-le" if _UTF16_BEGIN[0] in data[:4096] else "utf-16-be")
+    )
+    try:
+        text = data.decode(encoding)
+    except UnicodeDecodeError:
+        return data  # not text after all: let the DER/PKCS#7 readers say what it is
+    return text.lstrip("\ufeff").encode("ascii", "replace")
 
 
 def _load_pem(data: bytes, origin: str) -> list[CACert]:
@@ -302,15 +326,11 @@ def lint(
     cert = ca.cert
     findings: list[LintFinding] = list(_critical_findings(cert))
     bc = _extension(cert, x509.BasicConstraints)
-    if bc is None or not bc.value.ca:
-        findings.append(
-            LintFinding(
-                "error",
-                "not-a-ca",
-                "is a leaf (server) certificate, not a CA (basicConstraints CA:TRUE is missing); "
-                "trusting it would not fix pip. Give the proxy's root CA instead",
-            )
-        )
+    v1 = cert.version == x509.Version.v1
+    if v1:
+        findings.append(_V1_ROOT if ca.self_signed else _V1_NOT_ROOT)
+    elif bc is None or not bc.value.ca:
+        findings.append(LintFinding("error", "not-a-ca", _NOT_A_CA))
     if cert.not_valid_after_utc < now:
         findings.append(
             LintFinding(
@@ -343,6 +363,8 @@ def lint(
         findings.extend(_strength_findings(ca))
         known = subjects if subjects is not None else {c.cert.subject for c in companions or ()}
         findings.extend(_chain_findings(ca, known))
+    elif v1 and ca.self_signed:
+        findings.extend(_strength_findings(ca))
     return findings
 
 
@@ -374,6 +396,29 @@ _UNHANDLED_CRITICAL = (
 _MALFORMED_EXTENSIONS = (
     "has malformed or duplicate extensions ({detail}); OpenSSL refuses it as an invalid certificate. "
     "Export the CA again, or ask its administrators for a well-formed one"
+)
+
+
+_NOT_A_CA = (
+    "is a leaf (server) certificate, not a CA (basicConstraints CA:TRUE is missing); "
+    "trusting it would not fix pip. Give the proxy's root CA instead"
+)
+# An X.509 v1 certificate has no extensions at all. OpenSSL accepts a self-signed v1 certificate as a
+# trust anchor (X509_check_ca: "self-signed v1"), so pip, requests and curl work; under
+# VERIFY_X509_STRICT (Python 3.13's default context) it is an "invalid CA certificate".
+_V1_ROOT = LintFinding(
+    "warning",
+    "v1-root",
+    "is a self-signed X.509 v1 root (a certificate format without extensions): OpenSSL accepts it as a "
+    "trust anchor, so pip, requests and curl work, but Python 3.13's strict X.509 check rejects it "
+    "('invalid CA certificate'), which breaks httpx, aiohttp, urllib and requests (urllib3 >= 2.4) on 3.13. "
+    "Ask the proxy's administrators for a v3 CA with basicConstraints CA:TRUE (critical)",
+)
+_V1_NOT_ROOT = LintFinding(
+    "error",
+    "not-a-ca",
+    "is an X.509 v1 certificate that is not self-signed: OpenSSL never accepts a v1 certificate as an "
+    "issuer below the root. Give the proxy's root CA instead",
 )
 
 
