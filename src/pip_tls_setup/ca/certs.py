@@ -131,11 +131,10 @@ def _as_ascii_text(data: bytes) -> bytes:
     utf16 = data.startswith((b"\xff\xfe", b"\xfe\xff")) or any(marker in data[:4096] for marker in _UTF16_BEGIN)
     if not utf16:
         return data
-    encoding = (
-        "utf-16"
-        if data.startswith((b"\xff\xfe", b"\xfe\xff"))
-        else ("utf-16-le" if _UTF16_BEGIN[0] in data[:4096] else "utf-16-be")
-    )
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        encoding = "utf-16"
+    else:  # no BOM: ASCII text in UTF-16 has its zero bytes first (big-endian) or second (little-endian)
+        encoding = "utf-16-be" if data[:1] == b"\x00" else "utf-16-le"
     try:
         text = data.decode(encoding)
     except UnicodeDecodeError:
