@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import difflib
 import os
 import sys
 import traceback
@@ -44,6 +45,10 @@ class Parser(argparse.ArgumentParser):
 
 
 def build_parser() -> Parser:
+    return _build()[0]
+
+
+def _build() -> tuple[Parser, dict[str, Parser]]:
     parser = Parser(
         prog=PROG,
         description=DESCRIPTION,
@@ -52,6 +57,7 @@ def build_parser() -> Parser:
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
+    children: dict[str, Parser] = {}
     for module in COMMANDS:
         child = sub.add_parser(
             module.NAME,
@@ -62,22 +68,49 @@ def build_parser() -> Parser:
         )
         module.add_arguments(child)
         child.set_defaults(handler=module.run)
-    return parser
+        children[module.NAME] = child
+    return parser, children
+
+
+def _suggest(word: str, candidates: Sequence[str]) -> str:
+    close = difflib.get_close_matches(word, candidates, n=1, cutoff=0.6)
+    return f"; did you mean '{close[0]}'?" if close else ""
 
 
 def _with_default_command(argv: list[str]) -> list[str]:
-    names = {m.NAME for m in COMMANDS}
+    names = [m.NAME for m in COMMANDS]
     if not argv:
         return ["setup"]
-    if argv[0] in names or argv[0] in ("-h", "--help", "--version"):
+    first = argv[0]
+    if first in names or first in ("-h", "--help", "--version"):
         return argv
+    if not first.startswith("-"):
+        # setup takes no positional argument: a bare word is a mistyped command (or a CA without --ca).
+        hint = _suggest(first, names) or f"; the commands are {', '.join(names)} (a CA file goes after --ca)"
+        _usage_error(f"unknown command '{first}'{hint}")
     return ["setup", *argv]
+
+
+def _usage_error(message: str) -> NoReturn:
+    print(f"{PROG}: error: {message} (see '{PROG} --help')", file=sys.stderr)
+    raise SystemExit(EXIT_USAGE)
+
+
+def _parse(args_list: list[str]) -> argparse.Namespace:
+    parser, children = _build()
+    args, extras = parser.parse_known_args(args_list)
+    if extras:
+        child = children.get(str(getattr(args, "command", "")))
+        known = [o for action in (child or parser)._actions for o in action.option_strings]
+        unknown = extras[0]
+        hint = _suggest(unknown.split("=", 1)[0], known) if unknown.startswith("-") else ""
+        _usage_error(f"unrecognized argument{'s' if len(extras) > 1 else ''}: {' '.join(extras)}{hint}")
+    return args
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args_list = _with_default_command(list(sys.argv[1:] if argv is None else argv))
-    parser = build_parser()
-    args = parser.parse_args(args_list)
+    args = _parse(args_list)
     try:
         result: int = args.handler(args)
         return result
