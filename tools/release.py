@@ -10,6 +10,7 @@ this writes (docs/releasing.md).
     python3 tools/release.py --tag v1.2.3     # the release workflow: the checks must pass (tag, version, stamp)
     python3 tools/release.py --stamp          # build, then stamp version and wheel sha256 into the GitLab template
     python3 tools/release.py --lock           # regenerate tools/build-requirements.txt from the .in
+    python3 tools/release.py --image-args     # the image's label build args (VERSION, REVISION, CREATED, ...)
 
 The build backend comes from ``tools/build-requirements.txt`` (``pip install --require-hashes`` into a
 throw-away venv), ``SOURCE_DATE_EPOCH`` from the last commit that changed the sources, and every step runs
@@ -27,12 +28,14 @@ import subprocess
 import sys
 import tarfile
 import tempfile
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import pts_index
+import refresh_digests
 import release_sbom
 import release_stamp
 import reproducible
@@ -58,7 +61,6 @@ kind, out, record = sys.argv[1:4]
 name = backend.build_sdist(out) if kind == "sdist" else backend.build_wheel(out)
 Path(record).write_text(name)
 """
-PLACEHOLDER_DIGEST = "sha256:" + "0" * 64
 
 
 @dataclass(frozen=True)
@@ -205,7 +207,7 @@ def release_problems(commit: str, version: str, wheel_sha: str, tag: str | None)
             f"(version {version}, tool-sha256 {wheel_sha}): run tools/release.py --stamp and commit"
         )
     dockerfile = reproducible.git(REPO, "show", f"{commit}:Dockerfile")
-    if PLACEHOLDER_DIGEST in dockerfile:
+    if any(r.digest == refresh_digests.PLACEHOLDER for r in refresh_digests.references(dockerfile) if not r.own):
         problems.append("Dockerfile still has placeholder digests: run tools/refresh_digests.py and commit")
     return problems
 
@@ -216,6 +218,17 @@ def publish_plan(out: Path, sums: dict[str, str], version: str) -> None:
     print(f"  GitHub release v{version}: pip-tls-setup-{version}.pyz, its .sha256, SHA256SUMS, the SBOMs")
     print(f"  images: pip-tls-setup:{version} and :{version}-minimal for linux/amd64 and linux/arm64, signed")
     print(f"  provenance attestations for every file in {out} and for the images; v{version.split('.')[0]} moved")
+
+
+def image_args(commit: str) -> dict[str, str]:
+    """Build args of the image's OCI labels for ``commit`` (created = SOURCE_DATE_EPOCH, as for the wheel)."""
+    epoch = reproducible.source_date_epoch(REPO, commit)
+    return {
+        "VERSION": version_at(commit),
+        "REVISION": commit,
+        "CREATED": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(epoch)),
+        "SOURCE_DATE_EPOCH": str(epoch),
+    }
 
 
 def parse(argv: list[str] | None) -> argparse.Namespace:
@@ -229,6 +242,7 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--stamp", action="store_true", help="write version and wheel sha256 into the template")
     parser.add_argument("--template", default=str(release_stamp.TEMPLATE), help="the template --stamp rewrites")
     parser.add_argument("--lock", action="store_true", help=f"regenerate {BUILD_LOCK} and build nothing")
+    parser.add_argument("--image-args", action="store_true", help="print the image's label build args, build nothing")
     parser.add_argument("--keep", action="store_true", help="keep the two build trees (printed) for a diff")
     return parser.parse_args(argv)
 
@@ -238,6 +252,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.lock:
         return lock_build_requirements()
     commit = reproducible.git(REPO, "rev-parse", "--verify", f"{args.commit}^{{commit}}").strip()
+    if args.image_args:
+        print("".join(f"{key}={value}\n" for key, value in image_args(commit).items()), end="")
+        return 0
     epoch = reproducible.source_date_epoch(REPO, commit)
     version = version_at(commit)
     print(f"building {commit[:12]} (version {version}, SOURCE_DATE_EPOCH {epoch}) twice", file=sys.stderr)
