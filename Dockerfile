@@ -4,7 +4,7 @@
 # its dependencies and cryptography's native parts for Linux x86_64/aarch64, glibc and musl) that any image
 # with CPython 3.9-3.14 can copy in and run, with no network and no pip:
 #
-#   COPY --from=ghcr.io/org/pip-tls-setup:1-minimal@sha256:... /pip-tls-setup /usr/local/bin/pip-tls-setup
+#   COPY --from=registry.example/org/pip-tls-setup:1-minimal@sha256:... /pip-tls-setup /usr/local/bin/pip-tls-setup
 #   RUN --mount=type=secret,id=corp-ca pip-tls-setup --ca /run/secrets/corp-ca
 #
 # Two targets (tags in docs/docker.md):

@@ -26,7 +26,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-OWN_IMAGE = "ghcr.io/org/pip-tls-setup"
+# The project's own image as the examples name it: a placeholder for where you pull or mirror it from.
+OWN_IMAGE = "registry.example/org/pip-tls-setup"
 PLACEHOLDER = "sha256:" + "0" * 64
 _REFERENCE = r"[a-z0-9][a-z0-9._/-]*(?::[0-9]+/[a-z0-9._/-]+)?(?::[\w][\w.-]{0,127})?@sha256:[0-9a-f]{64}"
 _LINE = re.compile(rf"^(?:# syntax=|FROM\s+(?:\$\{{\w+:-)?)(?P<ref>{_REFERENCE})", re.MULTILINE)

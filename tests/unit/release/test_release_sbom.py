@@ -128,8 +128,10 @@ def test_sboms_are_deterministic(built: dict[str, Path]) -> None:
             "pkg:oci/ubi9@sha256%3A" + "0" * 64 + "?repository_url=docker.io/redhat/ubi9",
         ),
         (
-            "ghcr.io/org/pip-tls-setup:1-minimal@sha256:" + "1" * 64,
-            "pkg:oci/pip-tls-setup@sha256%3A" + "1" * 64 + "?repository_url=ghcr.io/org/pip-tls-setup&tag=1-minimal",
+            "registry.example/org/pip-tls-setup:1-minimal@sha256:" + "1" * 64,
+            "pkg:oci/pip-tls-setup@sha256%3A"
+            + "1" * 64
+            + "?repository_url=registry.example/org/pip-tls-setup&tag=1-minimal",
         ),
     ],
 )
