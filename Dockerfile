@@ -29,7 +29,9 @@ ARG REVISION=unknown
 ARG CREATED=1970-01-01T00:00:00Z
 ARG SOURCE=https://github.com/org/pip-tls-setup
 
-FROM ${BUILDER:-python:3.12-slim@sha256:0000000000000000000000000000000000000000000000000000000000000000} AS build
+# The single file is the same for every platform (it carries the native parts of all four): build it once,
+# natively, on the builder's platform, and copy it into each platform's image.
+FROM --platform=${BUILDPLATFORM} ${BUILDER:-python:3.12-slim@sha256:0000000000000000000000000000000000000000000000000000000000000000} AS build
 WORKDIR /src
 COPY LICENSE ./
 COPY entrypoint/ entrypoint/

@@ -30,7 +30,9 @@ REPO = Path(__file__).resolve().parent.parent
 OWN_IMAGE = "registry.example/org/pip-tls-setup"
 PLACEHOLDER = "sha256:" + "0" * 64
 _REFERENCE = r"[a-z0-9][a-z0-9._/-]*(?::[0-9]+/[a-z0-9._/-]+)?(?::[\w][\w.-]{0,127})?@sha256:[0-9a-f]{64}"
-_LINE = re.compile(rf"^(?:# syntax=|FROM\s+(?:\$\{{\w+:-)?)(?P<ref>{_REFERENCE})", re.MULTILINE)
+_LINE = re.compile(
+    rf"^(?:# syntax=|FROM\s+(?:--\S+\s+)*(?:\$\{{\w+:-)?|\s*image:\s*[\"']?)(?P<ref>{_REFERENCE})", re.MULTILINE
+)
 
 
 @dataclass(frozen=True)
@@ -48,7 +50,8 @@ class Reference:
 
 
 def dockerfiles(repo: Path = REPO) -> list[Path]:
-    return [repo / "Dockerfile", *sorted((repo / "examples").glob("Dockerfile*"))]
+    """The files whose image references are pinned: the Dockerfiles and the project's own GitLab pipeline."""
+    return [repo / "Dockerfile", *sorted((repo / "examples").glob("Dockerfile*")), repo / ".gitlab-ci.yml"]
 
 
 def references(text: str) -> list[Reference]:
@@ -61,13 +64,18 @@ def references(text: str) -> list[Reference]:
 
 
 def unpinned(text: str) -> list[str]:
-    """``# syntax=`` and ``FROM`` lines whose image is not pinned by digest (``scratch`` and stages aside)."""
-    stages = set(re.findall(r"^FROM\s+\S+\s+AS\s+(\S+)", text, re.MULTILINE | re.IGNORECASE))
+    """``# syntax=``, ``FROM`` and ``image:`` lines whose image is not pinned (``scratch`` and stages aside)."""
+    stages = set(re.findall(r"^FROM\s+(?:--\S+\s+)*\S+\s+AS\s+(\S+)", text, re.MULTILINE | re.IGNORECASE))
     bad = []
     for line in text.splitlines():
+        image_key = re.match(r"^\s*image:\s*[\"']?([^\s\"'#]+)", line)
+        if image_key:
+            if "@sha256:" not in image_key.group(1):
+                bad.append(line)
+            continue
         if not (line.startswith("# syntax=") or line.startswith("FROM ")):
             continue
-        words = line.split()
+        words = [word for word in line.split() if not word.startswith("--")]
         image = line.split("=", 1)[1] if line.startswith("# syntax=") else words[1]
         if image in ("scratch", *stages) or "@sha256:" in image:
             continue

@@ -114,7 +114,10 @@ def build_once(
     _, umask, tz = variant
     env = reproducible.build_env(work / "home", tz=tz, epoch=epoch, pip_cache=caches / "pip")
     tree = work / "tree"
-    run(["git", "clone", "--quiet", "--no-local", "--no-checkout", str(REPO), str(tree)], env, umask=umask)
+    # safe.directory: the source may belong to another user (a CI checkout built as root); this one command
+    # may read it. The clone itself is ours.
+    clone = ["git", "-c", f"safe.directory={REPO}", "clone", "--quiet", "--no-local", "--no-checkout"]
+    run([*clone, str(REPO), str(tree)], env, umask=umask)
     run(["git", "-C", str(tree), "checkout", "--quiet", "--detach", commit], env, umask=umask)
     reproducible.normalize_modes(tree)
     venv = work / "venv"

@@ -30,7 +30,7 @@ SCHEMA = "http://cyclonedx.org/schema/bom-1.6.schema.json"
 LICENSE = "Apache-2.0"
 SINGLE_FILE_META = "pip_tls_setup_single_file.json"
 TOOL = {"type": "application", "name": "pip-tls-setup tools/release.py"}
-_FROM = re.compile(r"^FROM\s+(\S+)", re.MULTILINE)
+_FROM = re.compile(r"^FROM\s+(?:--\S+\s+)*(\S+)", re.MULTILINE)
 _DEFAULTED = re.compile(r"^\$\{\w+:-(.+)\}$")
 
 

@@ -24,7 +24,7 @@ def stages(text: str) -> list[tuple[str, str, list[str]]]:
     """(image, name, body lines) for each FROM of a Dockerfile."""
     out: list[tuple[str, str, list[str]]] = []
     for line in text.splitlines():
-        match = re.match(r"^FROM\s+(\S+)(?:\s+AS\s+(\S+))?", line)
+        match = re.match(r"^FROM\s+(?:--\S+\s+)*(\S+)(?:\s+AS\s+(\S+))?", line)
         if match:
             out.append((match.group(1), match.group(2) or "", []))
         elif out:
