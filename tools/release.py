@@ -258,7 +258,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.image_args:
         print("".join(f"{key}={value}\n" for key, value in image_args(commit).items()), end="")
         return 0
-    epoch = reproducible.source_date_epoch(REPO, commit)
+    shallow_ok = args.tag is None  # a release needs the real epoch; anything else may note the fallback
+    epoch = reproducible.source_date_epoch(REPO, commit, allow_shallow=shallow_ok)
     version = version_at(commit)
     print(f"building {commit[:12]} (version {version}, SOURCE_DATE_EPOCH {epoch}) twice", file=sys.stderr)
     work = Path(tempfile.mkdtemp(prefix="pts-release-"))

@@ -20,6 +20,7 @@ import hashlib
 import io
 import os
 import subprocess
+import sys
 import tarfile
 from pathlib import Path
 
@@ -92,9 +93,18 @@ def git(repo: Path, *args: str, env: dict[str, str] | None = None) -> str:
     return done.stdout
 
 
-def source_date_epoch(repo: Path, commit: str = "HEAD", inputs: tuple[str, ...] = SDIST_INPUTS) -> int:
-    """Commit time of the last commit up to ``commit`` that changed one of ``inputs``."""
+def source_date_epoch(
+    repo: Path, commit: str = "HEAD", inputs: tuple[str, ...] = SDIST_INPUTS, allow_shallow: bool = False
+) -> int:
+    """Commit time of the last commit up to ``commit`` that changed one of ``inputs``.
+
+    In a shallow clone that commit may be missing; ``allow_shallow`` then takes ``commit``'s own time
+    (still the same for both builds of one run, but not the release's epoch).
+    """
     if git(repo, "rev-parse", "--is-shallow-repository").strip() == "true":
+        if allow_shallow:
+            print(f"note: {repo} is a shallow clone: SOURCE_DATE_EPOCH is {commit}'s commit time", file=sys.stderr)
+            return int(git(repo, "log", "-1", "--format=%ct", commit).strip())
         raise SystemExit(
             f"{repo} is a shallow clone: the commit that last changed the sources may be missing; "
             "fetch the whole history (git fetch --unshallow, or actions/checkout with fetch-depth: 0)"
