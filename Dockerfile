@@ -1,24 +1,39 @@
-# syntax=docker/dockerfile:1
+# syntax=docker/dockerfile:1@sha256:0000000000000000000000000000000000000000000000000000000000000000
 #
-# The pip-tls-setup image. It carries /pip-tls-setup: the tool as one self-contained file (a zipapp with
+# The pip-tls-setup images. Both carry /pip-tls-setup: the tool as one self-contained file (a zipapp with
 # its dependencies and cryptography's native parts for Linux x86_64/aarch64, glibc and musl) that any image
 # with CPython 3.9-3.14 can copy in and run, with no network and no pip:
 #
-#   COPY --from=pip-tls-setup:1 /pip-tls-setup /usr/local/bin/pip-tls-setup
+#   COPY --from=registry.example/org/pip-tls-setup:1-minimal@sha256:... /pip-tls-setup /usr/local/bin/pip-tls-setup
 #   RUN --mount=type=secret,id=corp-ca pip-tls-setup --ca /run/secrets/corp-ca
 #
+# Two targets (tags in docs/docker.md):
+#   minimal   FROM scratch with just /pip-tls-setup, for COPY --from (it cannot run by itself)
+#   runtime   the default: a Python image that runs the tool (ENTRYPOINT), e.g. as a scanner
+#
 # Build it (behind a TLS-intercepting proxy give the proxy's CA as a build secret, never as a build arg;
-# the proxy comes from the usual HTTPS_PROXY build arg):
+# the proxy comes from the usual HTTPS_PROXY build arg; label values from tools/release.py --image-args):
 #
-#   docker build --secret id=corp-ca,src=corp-root.pem -t pip-tls-setup:1 .
+#   docker build --secret id=corp-ca,src=corp-root.pem -t pip-tls-setup:dev .
+#   docker build --secret id=corp-ca,src=corp-root.pem --target minimal -t pip-tls-setup:dev-minimal .
 #
-# Every wheel inside is checked against entrypoint/requirements.lock (sha256) before it is used.
+# Every base is pinned by digest (tools/refresh_digests.py refreshes them; all-zero digests are placeholders
+# it fills, and a release refuses them). BUILDER and RUNTIME override the bases. Every wheel inside is
+# checked against entrypoint/requirements.lock (sha256) before it is used.
 
-ARG BUILDER=python:3.12-slim
-ARG RUNTIME=python:3.12-slim
+ARG BUILDER
+ARG RUNTIME
+# OCI labels (the release workflow sets them: tools/release.py --image-args).
+ARG VERSION=dev
+ARG REVISION=unknown
+ARG CREATED=1970-01-01T00:00:00Z
+ARG SOURCE=https://github.com/org/pip-tls-setup
 
-FROM ${BUILDER} AS build
+# The single file is the same for every platform (it carries the native parts of all four): build it once,
+# natively, on the builder's platform, and copy it into each platform's image.
+FROM --platform=${BUILDPLATFORM} ${BUILDER:-python:3.12-slim@sha256:0000000000000000000000000000000000000000000000000000000000000000} AS build
 WORKDIR /src
+COPY LICENSE ./
 COPY entrypoint/ entrypoint/
 COPY tools/ tools/
 COPY src/pip_tls_setup/ src/pip_tls_setup/
@@ -37,11 +52,40 @@ RUN --mount=type=secret,id=corp-ca,required=false \
     rm -rf /tmp/bundle.pem /tmp/wheels; \
     python3 /out/pip-tls-setup --version
 
-FROM ${RUNTIME}
+# Just the single file, for COPY --from=...:1-minimal (no shell, no Python: nothing else to patch).
+FROM scratch AS minimal
+COPY --from=build /out/pip-tls-setup /pip-tls-setup
+ARG VERSION
+ARG REVISION
+ARG CREATED
+ARG SOURCE
+LABEL org.opencontainers.image.title="pip-tls-setup (minimal)" \
+      org.opencontainers.image.description="pip behind TLS-intercepting proxies, verification on: /pip-tls-setup only, a single-file build to COPY --from into images with CPython 3.9-3.14" \
+      org.opencontainers.image.source="${SOURCE}" \
+      org.opencontainers.image.url="${SOURCE}" \
+      org.opencontainers.image.documentation="${SOURCE}/blob/main/docs/docker.md" \
+      org.opencontainers.image.version="${VERSION}" \
+      org.opencontainers.image.revision="${REVISION}" \
+      org.opencontainers.image.created="${CREATED}" \
+      org.opencontainers.image.licenses="Apache-2.0"
+
+# The runnable image (the default target).
+FROM ${RUNTIME:-python:3.12-slim@sha256:0000000000000000000000000000000000000000000000000000000000000000} AS runtime
 COPY --from=build /out/pip-tls-setup /pip-tls-setup
 RUN ln -s /pip-tls-setup /usr/local/bin/pip-tls-setup && python3 /pip-tls-setup --version
+ARG VERSION
+ARG REVISION
+ARG CREATED
+ARG SOURCE
 LABEL org.opencontainers.image.title="pip-tls-setup" \
-      org.opencontainers.image.description="pip behind TLS-intercepting proxies, verification on; /pip-tls-setup is a single-file build to COPY --from"
+      org.opencontainers.image.description="pip behind TLS-intercepting proxies, verification on; /pip-tls-setup is a single-file build to COPY --from" \
+      org.opencontainers.image.source="${SOURCE}" \
+      org.opencontainers.image.url="${SOURCE}" \
+      org.opencontainers.image.documentation="${SOURCE}/blob/main/docs/docker.md" \
+      org.opencontainers.image.version="${VERSION}" \
+      org.opencontainers.image.revision="${REVISION}" \
+      org.opencontainers.image.created="${CREATED}" \
+      org.opencontainers.image.licenses="Apache-2.0"
 USER 65534:65534
 ENTRYPOINT ["python3", "/pip-tls-setup"]
 CMD ["--help"]

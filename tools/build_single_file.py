@@ -141,6 +141,9 @@ class Builder:
 def build(src: Path, wheels: dict[str, Path], lock_text: str) -> tuple[bytes, str]:
     out = Builder()
     out.add("__main__.py", (SITE / "single_file_main.py").read_bytes())
+    project_license = src.parent / "LICENSE"  # the project's own licence, beside the bundled ones
+    if project_license.is_file():
+        out.add("licenses/pip-tls-setup/LICENSE", project_license.read_bytes())
     package = src / "pip_tls_setup"
     for path in sorted(package.rglob("*")):
         if path.is_file() and "__pycache__" not in path.parts and path.suffix not in (".pyc", ".pyo"):

@@ -27,7 +27,7 @@ def test_pip_install_dot_gives_a_working_cli(tmp_path: Path) -> None:
     # A copy of the project files only (no .venv, no caches), as a fresh clone has them.
     src = tmp_path / "checkout"
     src.mkdir()
-    for name in ("src", "pyproject.toml", "README.md"):
+    for name in ("src", "pyproject.toml", "README.md", "LICENSE"):
         subprocess.run(["cp", "-r", str(REPO / name), str(src)], check=True)
     done = subprocess.run(
         [str(venv / "bin" / "pip"), "install", "--quiet", str(src)],
