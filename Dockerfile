@@ -1,4 +1,4 @@
-# syntax=docker/dockerfile:1@sha256:0000000000000000000000000000000000000000000000000000000000000000
+# syntax=docker/dockerfile:1@sha256:ecfaec9ed6d810b56388c508f4121597bfbba70d41a6dfeee4d8cad5f295fc32
 #
 # The pip-tls-setup images. Both carry /pip-tls-setup: the tool as one self-contained file (a zipapp with
 # its dependencies and cryptography's native parts for Linux x86_64/aarch64, glibc and musl) that any image
@@ -31,7 +31,7 @@ ARG SOURCE=https://github.com/org/pip-tls-setup
 
 # The single file is the same for every platform (it carries the native parts of all four): build it once,
 # natively, on the builder's platform, and copy it into each platform's image.
-FROM --platform=${BUILDPLATFORM} ${BUILDER:-python:3.12-slim@sha256:0000000000000000000000000000000000000000000000000000000000000000} AS build
+FROM --platform=${BUILDPLATFORM} ${BUILDER:-python:3.12-slim@sha256:78387bc3881b8273120a12ebe6c1ab22b018ccc2c9adf565ae1ac9b536e184ea} AS build
 WORKDIR /src
 COPY LICENSE ./
 COPY entrypoint/ entrypoint/
@@ -70,7 +70,7 @@ LABEL org.opencontainers.image.title="pip-tls-setup (minimal)" \
       org.opencontainers.image.licenses="Apache-2.0"
 
 # The runnable image (the default target).
-FROM ${RUNTIME:-python:3.12-slim@sha256:0000000000000000000000000000000000000000000000000000000000000000} AS runtime
+FROM ${RUNTIME:-python:3.12-slim@sha256:78387bc3881b8273120a12ebe6c1ab22b018ccc2c9adf565ae1ac9b536e184ea} AS runtime
 COPY --from=build /out/pip-tls-setup /pip-tls-setup
 RUN ln -s /pip-tls-setup /usr/local/bin/pip-tls-setup && python3 /pip-tls-setup --version
 ARG VERSION
