@@ -93,6 +93,18 @@ def doctor_request(args: argparse.Namespace) -> DoctorRequest:
     )
 
 
+def progress_for(console: Console) -> Callable[[str], None] | None:
+    """Each probe as it starts, on a terminal only: stderr a TTY, not --quiet or --json (never on a pipe)."""
+    isatty = getattr(console.stream, "isatty", None)
+    if console.quiet or isatty is None or not isatty():
+        return None
+
+    def say(text: str) -> None:
+        console.line(text, "skip")
+
+    return say
+
+
 def scrubbed(
     console: Console, secrets: Sequence[str]
 ) -> tuple[Callable[..., None], Callable[[str], None], Callable[[str], None]]:

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import argparse
 
-from pip_tls_setup.commands.common import add_python, add_timeout, doctor_request, finish_report, scrubbed
+from pip_tls_setup.commands.common import (
+    add_python,
+    add_timeout,
+    doctor_request,
+    finish_report,
+    progress_for,
+    scrubbed,
+)
 from pip_tls_setup.ui import Console
 
 NAME = "doctor"
@@ -27,7 +34,9 @@ Explain, in one screen, why pip cannot verify its index here. Changes nothing.
   - known traps with the pip/Python versions they need and what setup does about each.
 
 Every network step has a timeout; all of them together stay within --timeout (default 15 s).
-Exit 0: pip can verify its index; 1: a problem was found (the report says which); 2: bad input."""
+On a terminal each probe is announced as it starts; every finding ends with a 'next:' step.
+Exit 0: no problem was found (with --offline nothing is probed: only settings and traps were checked,
+and the verdict says 'not checked'); 1: a problem was found (the report says which); 2: bad input."""
 EPILOG = """\
 examples:
   pip-tls-setup doctor
@@ -82,6 +91,7 @@ def run(args: argparse.Namespace) -> int:
     env = flow.environ()
     console = Console(quiet=args.quiet or args.json)
     found = situation.prepare(doctor_request(args), env)
+    found.progress = progress_for(console)
     report = doctor.build(found)
     render.render_text(report, *scrubbed(console, found.secrets))
     return finish_report(console, env, report, render.render_markdown(report), found.secrets, args.json)
