@@ -154,6 +154,8 @@ def _connection_class(
         return C.TIMEOUT, _pick(lines, "timed out")
     if "ProxyError" in kinds or "to proxy" in text or "Tunnel connection failed" in text:
         return C.PROXY_ERROR, _pick(lines, "proxy")
+    if "SSL module is not available" in text:
+        return C.ERROR, _pick(lines, "SSL module")
     if "SSLError" in kinds or "SSLEOFError" in kinds or "EOF occurred" in text or "check_hostname" in text:
         return C.TLS_ERROR, _pick(lines, "check_hostname" if "check_hostname" in text else "SSL")
     return C.ERROR, _pick(lines, "ssl module" if "SSL module" in text else "CA certificate bundle")
