@@ -81,6 +81,7 @@ class TLSIndex:
         projects: Sequence[str] = ("corp-hello",),
         silent: bool = False,
         clock_offset: dt.timedelta | None = None,
+        wheels: Sequence[Path] = (),
     ):
         workdir.mkdir(parents=True, exist_ok=True)
         certfile = workdir / f"tls-index-{leaf.sha256[:12]}.pem"
@@ -90,8 +91,13 @@ class TLSIndex:
         context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         context.load_cert_chain(str(certfile), str(keyfile))
         known = set(projects)
-
+        files = {wheel.name: wheel.read_bytes() for wheel in wheels}
         offset = clock_offset or dt.timedelta(0)
+
+        def page(project: str) -> bytes:
+            module = project.replace("-", "_")
+            names = [n for n in sorted(files) if n.startswith(module + "-")] or [f"{project}-0.1.tar.gz"]
+            return "".join(f'<a href="/packages/{n}">{n}</a>' for n in names).encode()
 
         class Handler(http.server.BaseHTTPRequestHandler):
             def date_time_string(self, timestamp: float | None = None) -> str:
@@ -108,12 +114,19 @@ class TLSIndex:
                 super().handle()
 
             def do_HEAD(self) -> None:
-                self.do_GET()
+                self.answer(with_body=False)
 
             def do_GET(self) -> None:
+                self.answer(with_body=True)
+
+            def answer(self, with_body: bool) -> None:
                 parts = [p for p in self.path.split("?")[0].split("/") if p]
+                kind = "text/html"
                 if len(parts) == 2 and parts[0] == "simple" and parts[1] in known:
-                    body = f'<html><body><a href="/packages/{parts[1]}-0.1.tar.gz">x</a></body></html>'.encode()
+                    body = b"<html><body>" + page(parts[1]) + b"</body></html>"
+                    self.send_response(200)
+                elif len(parts) == 2 and parts[0] == "packages" and parts[1] in files:
+                    body, kind = files[parts[1]], "application/octet-stream"
                     self.send_response(200)
                 elif parts == ["simple"]:
                     body = "".join(f'<a href="/simple/{p}/">{p}</a>' for p in sorted(known)).encode()
@@ -121,10 +134,11 @@ class TLSIndex:
                 else:
                     body = b"not found"
                     self.send_response(404)
-                self.send_header("Content-Type", "text/html")
+                self.send_header("Content-Type", kind)
                 self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
-                self.wfile.write(body)
+                if with_body:
+                    self.wfile.write(body)
 
             def log_message(self, format: str, *args: Any) -> None:
                 return

@@ -116,10 +116,10 @@ def next_steps(report: Mapping[str, Any]) -> list[str]:
     local = nextsteps.local_tool(summary.get("product"))
     if local:
         steps.append(local)
-    if report["ok"] and summary.get("verdict") == "verified":
+    if any(t["severity"] == "error" for t in report["traps"]):
+        steps.insert(0, TRAPS_FIRST)
+    elif report["ok"] and summary.get("verdict") == "verified":
         steps.append(nextsteps.VERDICT_OK)
-    elif not steps and any(t["severity"] == "error" for t in report["traps"]):
-        steps.append(TRAPS_FIRST)
     return steps
 
 

@@ -106,14 +106,19 @@ def _clock(result: ProbeResult, dates: list[str]) -> None:
 
 
 def describe_skew(seconds: float) -> str:
-    """``3 days 2 hours``, ``12 minutes``: how far apart two clocks are, in words."""
-    left = round(abs(seconds))
-    days, left = divmod(left, 86400)
-    hours, left = divmod(left, 3600)
-    minutes, secs = divmod(left, 60)
-    parts = [(days, "day"), (hours, "hour"), (minutes, "minute")] if days or hours or minutes else [(secs, "second")]
+    """``3 days 2 hours``, ``12 minutes``: how far apart two clocks are, rounded to the unit below the largest."""
+    left = abs(seconds)
+    if left >= 86400:
+        days, hours = divmod(round(left / 3600), 24)
+        parts = [(days, "day"), (hours, "hour")]
+    elif left >= 3600:
+        hours, minutes = divmod(round(left / 60), 60)
+        parts = [(hours, "hour"), (minutes, "minute")]
+    else:
+        minutes, secs = divmod(round(left), 60)
+        parts = [(minutes, "minute"), (secs, "second")]
     words = [f"{n} {unit}{'s' if n != 1 else ''}" for n, unit in parts if n]
-    return " ".join(words[:2]) or "0 seconds"
+    return " ".join(words) or "0 seconds"
 
 
 def finish(result: ProbeResult) -> None:
