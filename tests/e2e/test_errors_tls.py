@@ -99,6 +99,9 @@ def test_read_timed_out(errors: ErrorLab) -> None:
     env = {"HTTPS_PROXY": errors.tunnel.url(), "PIP_CERT": str(errors.ca_path)}
     done = errors.pip_download(python, errors.url("silent.corp.test"), **env)
     assert "ReadTimeoutError(\"HTTPSConnectionPool(host='silent.corp.test', port=443): Read timed out." in done.output
+    assert "ERROR: Could not find a version that satisfies the requirement corp-hello (from versions: none)" in (
+        done.output
+    )
     data, text = doctor(errors, python, "--timeout", "6", PIP_INDEX_URL=errors.url("silent.corp.test"), **env)
     probe = data["probes"][0]
     assert probe["classification"] == "timeout" and probe["stage"] == "http"

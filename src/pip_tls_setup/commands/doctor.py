@@ -29,8 +29,9 @@ Explain, in one screen, why pip cannot verify its index here. Changes nothing.
     pip uses, an unverified TLS handshake that captures the chain presented, then verification
     against the public roots, the OS store and the CAs you supply; the verdict has a stable name:
       direct-trusted, intercepted-trusted, intercepted-unknown-ca (naming the product: Zscaler,
-      Netskope, FortiGate, ... or the issuer), expired, hostname-mismatch, proxy-auth-required,
-      proxy-unreachable, proxy-error, dns-failure, timeout, unreachable, tls-error, plain-http;
+      Netskope, FortiGate, an antivirus or capture tool, ... or the issuer), expired, clock-skew,
+      hostname-mismatch, proxy-auth-required, proxy-unreachable, proxy-error, tls-to-proxy-failed
+      (with the corrected http:// URL), dns-failure, timeout, unreachable, tls-error, plain-http;
   - known traps with the pip/Python versions they need and what setup does about each.
 
 Every network step has a timeout; all of them together stay within --timeout (default 15 s).

@@ -111,7 +111,7 @@ HTTPS_PROXY_EXPLANATION = (
     "From pip 20.3 (urllib3 1.26) on, an https:// proxy URL means TLS to the proxy itself. Most corporate "
     "proxies, and the proxies that Windows settings and VPN or proxy clients name, speak plain HTTP on that "
     "port; then pip fails with [SSL: WRONG_VERSION_NUMBER] (measured on pip 20.3, 21.3.1, 26.3), "
-    "ProxyError('Your proxy appears to only use HTTP and not HTTPS, ...') (pip 23.0.1, 23.2.1, 24.2), "
+    "ProxyError('Your proxy appears to only use HTTP and not HTTPS, ...') (pip 23.0.1 to 26.0.1), "
     "'EOF occurred in violation of protocol' or 'TLS/SSL connection has been closed (EOF)' when the proxy "
     "hangs up, or ValueError: check_hostname requires server_hostname when the proxy is given by IP address "
     "(pip 21.1.3 and 21.2.4, urllib3 1.26.4 to 1.26.6)."
