@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
-from pip_tls_setup import redact
+from pip_tls_setup import escape, redact
 from pip_tls_setup.diagnosis import classes as C
 from pip_tls_setup.diagnosis import doctor, os_store, probe
 from pip_tls_setup.diagnosis.probe.chain import authority_key_id, subject_key_id
@@ -69,8 +69,10 @@ def take(request: DoctorRequest, env: Mapping[str, str]) -> list[CACert]:
     if not taken:
         top = seen.chain[-1]
         key = f", key identifier {top.authority_key_id}" if top.authority_key_id else ""
+        # cli prints an InputError as is: a name from the wire is escaped here (it may hold control characters)
+        issuer = escape.text(top.issuer)
         problem = NONE_SIGNS.format(
-            store=read.description, where=where, host=seen.host, issuer=top.issuer, key=key, count=len(read.certs)
+            store=read.description, where=where, host=seen.host, issuer=issuer, key=key, count=len(read.certs)
         )
         raise InputError(WHAT, problem, NONE_SIGNS_FIX)
     from pip_tls_setup.ca.certs import CACert

@@ -139,7 +139,7 @@ def _fill(template: str, facts: Facts) -> str:
     return template.format_map(_Defaults(facts))
 
 
-class _Defaults(dict):  # type: ignore[type-arg]
+class _Defaults(dict[str, Any]):
     """Template fields: the facts, with readable stand-ins for what is missing."""
 
     def __init__(self, facts: Facts) -> None:

@@ -189,3 +189,23 @@ def test_verify_names_the_measured_errors(text: str, scheme: str, expected: str)
     kind = text.split(":", 1)[0]
     info = {"kinds": [kind, "SSLError"] if "SSL" in kind else [kind], "chain": [text]}
     assert verify_mod.classify_error(info, bool(scheme), scheme)[0] == expected
+
+
+def test_verify_announces_each_target_fetch() -> None:
+    from types import SimpleNamespace
+
+    said: list[str] = []
+    situation = Situation.__new__(Situation)
+    situation.progress, situation.secrets = said.append, []
+    checker = SimpleNamespace(situation=situation, request=verify_mod.VerifyRequest())
+    pip = SimpleNamespace(version="23.2.1", version_tuple=(23, 2, 1), default_index="https://default.example/simple")
+    target = SimpleNamespace(executable="/venv/bin/python", pip=pip)
+    env = {"HTTPS_PROXY": "http://alice:pw12@127.0.0.1:3128", "PIP_INDEX_URL": "https://index.corp.test/simple/"}
+    verify_mod._announce(checker, target, env)  # type: ignore[arg-type]
+    assert said == [
+        "probing https://index.corp.test/simple/ via http://alice:****@127.0.0.1:3128 "
+        "with /venv/bin/python (pip 23.2.1)"
+    ]
+    situation.progress = None
+    verify_mod._announce(checker, target, env)  # type: ignore[arg-type]
+    assert len(said) == 1
