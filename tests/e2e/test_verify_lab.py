@@ -240,3 +240,20 @@ def test_ca_from_proxy_needs_a_matching_pin(lab: Lab, tmp_path: Path) -> None:
         argv = [str(python), "-m", "pip", "download", "--no-deps", "-d", str(tmp_path / "dl"), PACKAGE]
         ok = run_cmd(isolated(argv), clean_env(tmp_path / "pip-home", **env))
         assert ok.returncode == 0, ok.output
+
+
+def test_setup_with_the_wrong_ca_names_both(lab: Lab, tmp_path: Path) -> None:
+    """setup --ca with a CA that did not sign the proxy's chain: verify fails, and both CAs are named."""
+    python = make_venv(tmp_path / "venv")
+    wrong = make_ca("Old Corp Root CA", "Old Corp")
+    wrong_path = wrong.write(tmp_path / "old-corp.pem")
+    env = {"HTTPS_PROXY": lab.proxy_url, "PIP_INDEX_URL": lab.index_url}
+    common = ["--python", str(python), "--no-system-store", "--bundle", str(tmp_path / "bundle.pem")]
+    setup = pts(tmp_path, "setup", "--ca", str(wrong_path), *common, "--state-dir", str(tmp_path / "state"), **env)
+    assert setup.returncode == 1, setup.output
+    assert "the CA given to setup is not the one that signed the chain index.corp.test presents" in setup.stderr
+    assert f"'O=Old Corp,CN=Old Corp Root CA' (sha256:{wrong.sha256})" in setup.stderr
+    assert "signed by 'O=Example Corp,CN=Example Corp TLS Inspection Root CA'" in setup.stderr
+    doctor = pts(tmp_path, "doctor", "--json", "--python", str(python), "--ca", str(wrong_path), **env)
+    mismatch = as_json(doctor)["ca_mismatch"]
+    assert len(mismatch) == 1 and "the CA given with --ca" in mismatch[0] and wrong.sha256 in mismatch[0]

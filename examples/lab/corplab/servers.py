@@ -2,10 +2,18 @@
 
 - ``TLSIndex``: an HTTPS "index" on 127.0.0.1 presenting a chain you choose (a
   public-looking CA, an expired CA, a certificate for another name, ...). It
-  answers ``/simple/<project>/`` with 200 for the projects it knows, 404 else.
+  answers ``/simple/<project>/`` with 200 for the projects it knows, 404 else;
+  ``silent=True`` completes the handshake and then never answers (pip's "Read
+  timed out"); ``clock_offset`` shifts the ``Date`` header it sends (a server
+  whose clock disagrees with this machine's).
 - ``TunnelProxy``: a plain CONNECT proxy that does *not* intercept; it routes
   reserved lab names to loopback ports, answers 502 for anything else, and can
-  ask for Basic credentials (407).
+  ask for Basic credentials (407). Fault modes: ``not_http`` says what it does
+  when a client speaks TLS to it (as pip >= 20.3 does for an ``https://`` proxy
+  URL): ``"wait"`` for an HTTP header, ``"400"`` (squid's answer: HTTP 400) or
+  ``"close"``; ``tunnel`` says what happens after ``200 Connection established``:
+  ``"splice"`` (normal), ``"close"`` (FIN as soon as the client speaks) or
+  ``"reset"`` (RST), like a firewall cutting TLS.
 - ``SilentPeer``: accepts connections and never sends a byte (a hung proxy or
   server); it records how many connections it accepted.
 - ``closed_port()``: a loopback port nobody listens on.
@@ -17,10 +25,14 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import datetime as dt
+import email.utils
 import http.server
 import socket
 import ssl
+import struct
 import threading
+import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -61,7 +73,16 @@ class _TLSServer(http.server.ThreadingHTTPServer):
 class TLSIndex:
     """``https://127.0.0.1:PORT/simple/`` presenting ``leaf`` + ``chain``."""
 
-    def __init__(self, leaf: Issued, chain: Sequence[Issued], workdir: Path, projects: Sequence[str] = ("corp-hello",)):
+    def __init__(
+        self,
+        leaf: Issued,
+        chain: Sequence[Issued],
+        workdir: Path,
+        projects: Sequence[str] = ("corp-hello",),
+        silent: bool = False,
+        clock_offset: dt.timedelta | None = None,
+        wheels: Sequence[Path] = (),
+    ):
         workdir.mkdir(parents=True, exist_ok=True)
         certfile = workdir / f"tls-index-{leaf.sha256[:12]}.pem"
         keyfile = workdir / f"tls-index-{leaf.sha256[:12]}.key"
@@ -70,12 +91,42 @@ class TLSIndex:
         context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         context.load_cert_chain(str(certfile), str(keyfile))
         known = set(projects)
+        files = {wheel.name: wheel.read_bytes() for wheel in wheels}
+        offset = clock_offset or dt.timedelta(0)
+
+        def page(project: str) -> bytes:
+            module = project.replace("-", "_")
+            names = [n for n in sorted(files) if n.startswith(module + "-")] or [f"{project}-0.1.tar.gz"]
+            return "".join(f'<a href="/packages/{n}">{n}</a>' for n in names).encode()
 
         class Handler(http.server.BaseHTTPRequestHandler):
+            def date_time_string(self, timestamp: float | None = None) -> str:
+                now = (timestamp if timestamp is not None else time.time()) + offset.total_seconds()
+                return email.utils.formatdate(now, usegmt=True)
+
+            def handle(self) -> None:
+                if silent:  # the handshake is done; hold the connection and never answer
+                    with contextlib.suppress(OSError):
+                        self.connection.settimeout(120)
+                        while self.connection.recv(65536):
+                            continue
+                    return
+                super().handle()
+
+            def do_HEAD(self) -> None:
+                self.answer(with_body=False)
+
             def do_GET(self) -> None:
+                self.answer(with_body=True)
+
+            def answer(self, with_body: bool) -> None:
                 parts = [p for p in self.path.split("?")[0].split("/") if p]
+                kind = "text/html"
                 if len(parts) == 2 and parts[0] == "simple" and parts[1] in known:
-                    body = f'<html><body><a href="/packages/{parts[1]}-0.1.tar.gz">x</a></body></html>'.encode()
+                    body = b"<html><body>" + page(parts[1]) + b"</body></html>"
+                    self.send_response(200)
+                elif len(parts) == 2 and parts[0] == "packages" and parts[1] in files:
+                    body, kind = files[parts[1]], "application/octet-stream"
                     self.send_response(200)
                 elif parts == ["simple"]:
                     body = "".join(f'<a href="/simple/{p}/">{p}</a>' for p in sorted(known)).encode()
@@ -83,10 +134,11 @@ class TLSIndex:
                 else:
                     body = b"not found"
                     self.send_response(404)
-                self.send_header("Content-Type", "text/html")
+                self.send_header("Content-Type", kind)
                 self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
-                self.wfile.write(body)
+                if with_body:
+                    self.wfile.write(body)
 
             def log_message(self, format: str, *args: Any) -> None:
                 return
@@ -111,7 +163,13 @@ class TLSIndex:
 class TunnelProxy:
     """A non-intercepting CONNECT proxy: ``routes`` maps ``host:port`` (lab names) to loopback ports."""
 
-    def __init__(self, routes: dict[str, int], auth: str | None = None) -> None:
+    def __init__(
+        self, routes: dict[str, int], auth: str | None = None, not_http: str = "wait", tunnel: str = "splice"
+    ) -> None:
+        if not_http not in ("wait", "400", "close") or tunnel not in ("splice", "close", "reset"):
+            raise ValueError(f"unknown fault mode not_http={not_http!r} tunnel={tunnel!r}")
+        self.not_http = not_http
+        self.tunnel = tunnel
         self.routes = dict(routes)
         self.expected = f"Basic {base64.b64encode(auth.encode()).decode()}" if auth else None
         self._listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
@@ -123,8 +181,8 @@ class TunnelProxy:
         self._thread = threading.Thread(target=self._accept, name="tunnel-proxy", daemon=True)
         self.connects: list[str] = []
 
-    def url(self, credentials: str | None = None) -> str:
-        return f"http://{credentials + '@' if credentials else ''}127.0.0.1:{self.port}"
+    def url(self, credentials: str | None = None, scheme: str = "http", host: str = "127.0.0.1") -> str:
+        return f"{scheme}://{credentials + '@' if credentials else ''}{host}:{self.port}"
 
     def __enter__(self) -> TunnelProxy:
         self._thread.start()
@@ -152,6 +210,10 @@ class TunnelProxy:
                 if not chunk:
                     return
                 head += chunk
+                if head[:1] == b"\x16" and self.not_http != "wait":  # a TLS ClientHello, not HTTP
+                    if self.not_http == "400":
+                        client.sendall(BAD_REQUEST)
+                    return
             text = head.split(b"\r\n\r\n", 1)[0].decode("latin-1")
             request, *headers = text.split("\r\n")
             method, target, _ = ([*request.split(" "), "", "", ""])[:3]
@@ -166,6 +228,12 @@ class TunnelProxy:
                 client.sendall(b"HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\n\r\n")
                 return
             self.connects.append(target)
+            if self.tunnel != "splice":
+                client.sendall(b"HTTP/1.1 200 Connection established\r\n\r\n")
+                client.recv(4096)  # the client's first TLS bytes: then cut the tunnel
+                if self.tunnel == "reset":
+                    client.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+                return
             upstream = socket.create_connection(("127.0.0.1", self.routes[target]), timeout=30)
             client.sendall(b"HTTP/1.1 200 Connection established\r\n\r\n")
             _splice(client, upstream)
@@ -174,6 +242,12 @@ class TunnelProxy:
         finally:
             with contextlib.suppress(OSError):
                 client.close()
+
+
+BAD_REQUEST = (
+    b"HTTP/1.1 400 Bad Request\r\nContent-Type: text/html\r\nContent-Length: 51\r\nConnection: close\r\n\r\n"
+    b"<html><body>400 Bad Request: not HTTP</body></html>"
+)
 
 
 def _splice(a: socket.socket, b: socket.socket) -> None:

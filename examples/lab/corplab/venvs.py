@@ -92,3 +92,70 @@ def make_venv(path: Path, python: str = sys.executable, newest_pip: bool = False
             env,
         )
     return interpreter
+
+
+PYENV = Path(os.environ.get("PYENV_ROOT", Path.home() / ".pyenv")) / "versions"
+
+
+def pyenv_python(version: str) -> str | None:
+    """The newest pyenv interpreter ``X.Y.*`` (None: not installed here; a test then skips)."""
+    found = sorted(PYENV.glob(f"{version}.*/bin/python3"), key=lambda p: [int(x) for x in p.parts[-3].split(".")])
+    return str(found[-1]) if found else None
+
+
+def _download(house: Path, requirements: list[str], *options: str) -> None:
+    """``pip download`` with the machine's own environment (registry access), once per wheel set."""
+    house.mkdir(parents=True, exist_ok=True)
+    _run([sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", "-d", str(house), *options, *requirements])
+
+
+def pip_wheel(version: str) -> Path:
+    """The wheel of pip ``version``, downloaded once into the lab cache."""
+    house = cache_dir() / "pips"
+    found = sorted(house.glob(f"pip-{version}-*.whl"))
+    if not found:
+        _download(house, [f"pip=={version}"])
+        found = sorted(house.glob(f"pip-{version}-*.whl"))
+    return found[0]
+
+
+# pyOpenSSL as Anaconda and old distributions shipped it next to pip: pip <= 20.1.1 (requests 2.23)
+# then injects it into urllib3, and TLS errors read "bad handshake: SysCallError(...)".
+PYOPENSSL = ("pyOpenSSL==19.1.0", "cryptography==3.4.8", "cffi==1.15.1", "pycparser==2.21", "six==1.16.0")
+
+
+def pyopenssl_wheels(python_version: str) -> Path:
+    house = cache_dir() / f"pyopenssl-py{python_version}"
+    marker = house / ".corplab-ready"
+    if not marker.exists():
+        platforms = ("--platform", "manylinux2014_x86_64", "--platform", "manylinux_2_17_x86_64")
+        _download(house, list(PYOPENSSL), "--only-binary", ":all:", "--python-version", python_version, *platforms)
+        marker.write_text("\n".join(PYOPENSSL))
+    return house
+
+
+def pip_venv(python: str, pip_version: str | None = None, pyopenssl: bool = False) -> Path:
+    """A cached venv of ``python`` with pip ``pip_version`` (None: the bundled one), built once.
+
+    Tests only run pip and doctor in it (``pip download -d`` elsewhere, no cache): it stays as built.
+    """
+    done = subprocess.run(
+        [python, "-c", "import sys; print('%d.%d' % sys.version_info[:2])"], capture_output=True, text=True, check=True
+    )
+    short = done.stdout.strip()
+    name = f"py{short}-pip{pip_version or 'bundled'}{'-pyopenssl' if pyopenssl else ''}"
+    venv = cache_dir() / "venvs" / name
+    marker = venv / ".corplab-ready"
+    if marker.exists():
+        return venv / "bin" / "python"
+    interpreter = make_venv(venv, python=python)
+    env = clean_env(venv.parent / (name + "-home"), PIP_CONFIG_FILE=os.devnull)
+    if pip_version is not None:
+        wheel = str(pip_wheel(pip_version))
+        _run([str(interpreter), "-m", "pip", "install", "--quiet", "--no-index", "--force-reinstall", wheel], env)
+    if pyopenssl:
+        house = str(pyopenssl_wheels(short))
+        install = [str(interpreter), "-m", "pip", "install", "--quiet", "--no-index", "--find-links", house]
+        _run([*install, *PYOPENSSL], env)
+    marker.write_text(name)
+    return interpreter

@@ -59,9 +59,18 @@ def add_setup_arguments(parser: argparse.ArgumentParser) -> None:
         help="take the CA from the chain the proxy presents, only if it matches a --ca-fingerprint pin "
         "(without a pin: refuse and print the fingerprint to check with your security team)",
     )
+    parser.add_argument(
+        "--ca-from-os-store",
+        action="store_true",
+        help="take the CA from the OS trust store of the root (where IT installed it), only the certificates that "
+        "really sign the chain the proxy presents (issuer, key identifier and signature checked), and put them where "
+        "the OS store is not read (certifi, pip's vendored certifi, cert =, the bundle, the variables)",
+    )
     parser.add_argument("--no-verify", action="store_true", help="do not run 'verify' after the changes")
     parser.add_argument(
-        "--offline", action="store_true", help="no network: skip verify (and --ca-from-proxy is refused)"
+        "--offline",
+        action="store_true",
+        help="no network: skip verify (and --ca-from-proxy / --ca-from-os-store are refused)",
     )
     parser.add_argument(
         "--probe-project",
@@ -69,7 +78,9 @@ def add_setup_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="NAME",
         help="project whose index page verify fetches (default: pip; a 404 still proves TLS)",
     )
-    add_timeout(parser, "time budget for the network steps of verify / --ca-from-proxy (default: 15)")
+    add_timeout(
+        parser, "time budget for the network steps of verify / --ca-from-proxy / --ca-from-os-store (default: 15)"
+    )
 
 
 def print_json(data: Any) -> None:
@@ -91,6 +102,18 @@ def doctor_request(args: argparse.Namespace) -> DoctorRequest:
         timeout=args.timeout,
         offline=args.offline,
     )
+
+
+def progress_for(console: Console) -> Callable[[str], None] | None:
+    """Each probe as it starts, on a terminal only: stderr a TTY, not --quiet or --json (never on a pipe)."""
+    isatty = getattr(console.stream, "isatty", None)
+    if console.quiet or isatty is None or not isatty():
+        return None
+
+    def say(text: str) -> None:
+        console.line(text, "skip")
+
+    return say
 
 
 def scrubbed(

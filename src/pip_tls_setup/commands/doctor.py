@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import argparse
 
-from pip_tls_setup.commands.common import add_python, add_timeout, doctor_request, finish_report, scrubbed
+from pip_tls_setup.commands.common import (
+    add_python,
+    add_timeout,
+    doctor_request,
+    finish_report,
+    progress_for,
+    scrubbed,
+)
 from pip_tls_setup.ui import Console
 
 NAME = "doctor"
@@ -22,12 +29,15 @@ Explain, in one screen, why pip cannot verify its index here. Changes nothing.
     pip uses, an unverified TLS handshake that captures the chain presented, then verification
     against the public roots, the OS store and the CAs you supply; the verdict has a stable name:
       direct-trusted, intercepted-trusted, intercepted-unknown-ca (naming the product: Zscaler,
-      Netskope, FortiGate, ... or the issuer), expired, hostname-mismatch, proxy-auth-required,
-      proxy-unreachable, proxy-error, dns-failure, timeout, unreachable, tls-error, plain-http;
+      Netskope, FortiGate, an antivirus or capture tool, ... or the issuer), expired, clock-skew,
+      hostname-mismatch, proxy-auth-required, proxy-unreachable, proxy-error, tls-to-proxy-failed
+      (with the corrected http:// URL), dns-failure, timeout, unreachable, tls-error, plain-http;
   - known traps with the pip/Python versions they need and what setup does about each.
 
 Every network step has a timeout; all of them together stay within --timeout (default 15 s).
-Exit 0: pip can verify its index; 1: a problem was found (the report says which); 2: bad input."""
+On a terminal each probe is announced as it starts; every finding ends with a 'next:' step.
+Exit 0: no problem was found (with --offline nothing is probed: only settings and traps were checked,
+and the verdict says 'not checked'); 1: a problem was found (the report says which); 2: bad input."""
 EPILOG = """\
 examples:
   pip-tls-setup doctor
@@ -82,6 +92,7 @@ def run(args: argparse.Namespace) -> int:
     env = flow.environ()
     console = Console(quiet=args.quiet or args.json)
     found = situation.prepare(doctor_request(args), env)
+    found.progress = progress_for(console)
     report = doctor.build(found)
     render.render_text(report, *scrubbed(console, found.secrets))
     return finish_report(console, env, report, render.render_markdown(report), found.secrets, args.json)

@@ -136,16 +136,22 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _ca_from_proxy(args: argparse.Namespace, env: dict[str, str], pins: set[str]) -> list[CACert]:
-    """The pinned CAs the proxy presents (--ca-from-proxy); first, the inputs verify will need are checked."""
+    """The pinned CAs the proxy presents (--ca-from-proxy) and the OS-store CAs that sign its chain
+    (--ca-from-os-store); first, the inputs verify will need are checked."""
     from pip_tls_setup.diagnosis import after_setup, from_proxy
     from pip_tls_setup.diagnosis.situation import DoctorRequest
     from pip_tls_setup.target.root import Root
 
     after_setup.check_inputs(args.timeout, args.probe_project, not args.no_verify and not args.offline, env)
-    if not args.ca_from_proxy:
+    if not args.ca_from_proxy and not args.ca_from_os_store:
         return []
     request = DoctorRequest(root=Root.of(args.root), pythons=args.python, timeout=args.timeout, offline=args.offline)
-    return from_proxy.take(request, env, pins)
+    taken = from_proxy.take(request, env, pins) if args.ca_from_proxy else []
+    if args.ca_from_os_store:
+        from pip_tls_setup.diagnosis import from_os_store
+
+        taken += from_os_store.take(request, env)
+    return taken
 
 
 def _verify(

@@ -5,7 +5,14 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from pip_tls_setup.commands.common import add_python, add_timeout, doctor_request, finish_report, scrubbed
+from pip_tls_setup.commands.common import (
+    add_python,
+    add_timeout,
+    doctor_request,
+    finish_report,
+    progress_for,
+    scrubbed,
+)
 from pip_tls_setup.errors import InputError
 from pip_tls_setup.ui import Console
 
@@ -103,6 +110,7 @@ def run(args: argparse.Namespace) -> int:
     project = verify.check_project(args.probe_project)
     overlay = read_env_file(args.env_file) if args.env_file else {}
     found = situation.prepare(doctor_request(args), env, with_targets=not args.offline)
+    found.progress = progress_for(console)
     if overlay:
         views = [verify.View("with-env-file", f"this environment plus the variables in {args.env_file}", overlay)]
     else:

@@ -15,6 +15,7 @@ from pip_tls_setup.diagnosis import verify
 from pip_tls_setup.diagnosis.situation import DoctorRequest, Situation, add_supplied, prepare
 
 if TYPE_CHECKING:
+    from pip_tls_setup.ca.certs import CACert
     from pip_tls_setup.inject import flow
 
 CURRENT = (
@@ -70,7 +71,20 @@ def run(
     # In an image build (or for another root) printed variables reach no later step: files must do.
     files_only = not result.env_sinks and (not result.request.root.is_host or in_container)
     report = verify.run(situation, request, result.targets, views(exported, result.env_sinks, files_only))
+    report["ca_mismatch"] = ca_mismatch(report, result.request.cas.certs)
     return report, situation
+
+
+def ca_mismatch(report: Mapping[str, Any], given: Sequence[CACert]) -> list[str]:
+    """For each probe verify ran on a chain that none of setup's CAs signed: both CAs, names and fingerprints."""
+    from pip_tls_setup.diagnosis import mismatch
+
+    found: list[str] = []
+    for probe_json in report.get("probes") or []:
+        text = mismatch.describe(probe_json, given, "given to setup")
+        if text and text not in found:
+            found.append(text)
+    return found
 
 
 def warnings(report: Mapping[str, Any]) -> list[str]:
@@ -78,7 +92,7 @@ def warnings(report: Mapping[str, Any]) -> list[str]:
     failing_views = {
         t["view"] for t in report["targets"] if not t["decisive"] and any(not c["ok"] for c in t["checks"])
     }
-    found: list[str] = []
+    found: list[str] = list(report.get("ca_mismatch") or [])
     if report["ok"] and "current" in failing_views:
         found.append(ONLY_WITH_EXPORTS)
     if report["ok"] and "with-exports" in failing_views:

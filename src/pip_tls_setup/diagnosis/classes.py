@@ -3,7 +3,7 @@
 Every classification any of them reports is a constant here, with its one-line
 meaning in ``MEANINGS``. ``docs/doctor.schema.json`` (``$defs.classification``)
 and the table in ``docs/doctor.md`` list exactly these names; a unit test ties
-the three together. The probe uses the first fourteen; ``verify`` adds the
+the three together. The probe uses the first sixteen; ``verify`` adds the
 outcome of a real fetch (``verified``, ``verification-disabled``, ``untrusted``,
 ``http-error``, ``error``) and ``ok`` for a summary without failures.
 
@@ -16,10 +16,12 @@ DIRECT_TRUSTED = "direct-trusted"
 INTERCEPTED_TRUSTED = "intercepted-trusted"
 INTERCEPTED_UNKNOWN_CA = "intercepted-unknown-ca"
 EXPIRED = "expired"
+CLOCK_SKEW = "clock-skew"
 HOSTNAME_MISMATCH = "hostname-mismatch"
 PROXY_AUTH_REQUIRED = "proxy-auth-required"
 PROXY_UNREACHABLE = "proxy-unreachable"
 PROXY_ERROR = "proxy-error"
+TLS_TO_PROXY_FAILED = "tls-to-proxy-failed"
 DNS_FAILURE = "dns-failure"
 TIMEOUT = "timeout"
 UNREACHABLE = "unreachable"
@@ -39,10 +41,12 @@ MEANINGS: dict[str, str] = {
     INTERCEPTED_TRUSTED: "intercepted (or a private CA) and that CA is trusted here",
     INTERCEPTED_UNKNOWN_CA: "intercepted by a CA that nothing here trusts",
     EXPIRED: "a certificate in the chain is expired or not yet valid",
+    CLOCK_SKEW: "this machine's clock is wrong: the chain is valid by the server's clock (its Date header)",
     HOSTNAME_MISMATCH: "the certificate does not name the host pip asked for",
     PROXY_AUTH_REQUIRED: "the proxy asks for authentication (407)",
     PROXY_UNREACHABLE: "nothing accepts connections at the proxy's address",
     PROXY_ERROR: "the proxy refused the tunnel or did not speak HTTP",
+    TLS_TO_PROXY_FAILED: "the proxy URL is https:// but TLS to the proxy itself failed (often a plain-HTTP proxy)",
     DNS_FAILURE: "a host name did not resolve",
     TIMEOUT: "a network step did not finish within its time limit",
     UNREACHABLE: "nothing accepts connections at the index's address",

@@ -25,6 +25,7 @@ from typing import Any
 from pip_tls_setup import __version__, redact
 from pip_tls_setup.diagnosis import classes as C
 from pip_tls_setup.diagnosis import pip_view, probe, proxies, traps, trust
+from pip_tls_setup.diagnosis.probe.classify import finish
 from pip_tls_setup.diagnosis.situation import Situation
 from pip_tls_setup.errors import InputError
 from pip_tls_setup.target import pythons
@@ -32,6 +33,7 @@ from pip_tls_setup.target import pythons
 SCHEMA_VERSION = 1
 VIEW_REQUEST = {"fetch": False, "budget": 30, "step": 10}  # doctor only asks: no fetch, a short budget
 VIEW_TIMEOUT = 120  # seconds a target may take to answer (interpreter start-up, not network)
+NOT_PROBED_OFFLINE = "not checked (--offline): no connection was made"
 NOTHING_TO_PROBE = "no target Python with pip was found and no --index-url was given: nothing to probe"
 INDEX_URLS_USED = "checked the --index-url address(es) instead of the index each pip is configured with"
 
@@ -219,9 +221,10 @@ def _probe_all(situation: Situation, work: _Work) -> list[probe.ProbeResult]:
     results: list[probe.ProbeResult] = []
     for url, proxy_url, reason in work.wanted.values():
         if situation.request.offline:
-            results.append(probe.not_probed(url, proxy_url, reason, "not probed (--offline)"))
-        else:
-            results.append(probe.probe(url, proxy_url, situation.sources, deadline, proxy_reason=reason))
+            results.append(probe.not_probed(url, proxy_url, reason, NOT_PROBED_OFFLINE))
+            continue
+        situation.announce(url, proxy_url)
+        results.append(probe.probe(url, proxy_url, situation.sources, deadline, proxy_reason=reason))
     return results
 
 
@@ -250,6 +253,7 @@ def _trusted_by_targets(
                 f"the chain for {result.host} is signed by '{result.issuer_name}', which is not a public root; "
                 "every target pip that uses this index trusts it through its own settings"
             )
+            finish(result)
 
 
 # --------------------------------------------------------------------------- 6. the report
@@ -284,7 +288,21 @@ def _report(situation: Situation, work: _Work, started: float) -> dict[str, Any]
         "offline": situation.request.offline,
         "timeout_seconds": situation.request.timeout,
         "elapsed_seconds": round(time.monotonic() - started, 3),
+        "ca_mismatch": _ca_mismatch(situation),
     }
+
+
+def _ca_mismatch(situation: Situation) -> list[str]:
+    """Probes whose chain none of the --ca certificates signed: both CAs named, with fingerprints."""
+    from pip_tls_setup.diagnosis import mismatch
+
+    found: list[str] = []
+    for result in situation.results:
+        if result.classification == C.INTERCEPTED_UNKNOWN_CA:
+            text = mismatch.describe(result.to_json(), situation.supplied, "given with --ca")
+            if text:
+                found.append(text)
+    return found
 
 
 def _os_json(situation: Situation) -> dict[str, Any]:
@@ -337,6 +355,8 @@ def summarize(results: Sequence[probe.ProbeResult], env: Mapping[str, str]) -> d
     )
     seen = chosen.intercepted if chosen else None
     return {
+        "verdict": verdict(results),
+        "probe": next((n for n, r in enumerate(results) if r is chosen), None),
         "proxy": proxy_text,
         "proxy_source": proxy_source,
         "intercepted": intercepted,
@@ -347,6 +367,14 @@ def summarize(results: Sequence[probe.ProbeResult], env: Mapping[str, str]) -> d
         "product": chosen.product if chosen else None,
         "ca_fingerprints": [c.sha256 for c in chosen.ca_candidates] if chosen else [],
     }
+
+
+def verdict(results: Sequence[probe.ProbeResult]) -> str:
+    """``verified`` (every probe that ran says pip can verify), ``problem``, or ``not-checked`` (none ran)."""
+    ran = [r for r in results if r.classification != C.NOT_PROBED]
+    if not ran:
+        return "not-checked"
+    return "verified" if all(r.ok for r in ran) else "problem"
 
 
 def _headline_proxy(chosen: probe.ProbeResult | None, env: Mapping[str, str]) -> tuple[str | None, str | None]:

@@ -10,6 +10,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from pip_tls_setup.diagnosis import classes as C
+from pip_tls_setup.diagnosis import nextsteps
 
 Line = Callable[..., None]  # line(text, kind="")
 Say = Callable[[str], None]
@@ -100,35 +101,55 @@ def _kind(severity: str) -> str:
 
 
 def next_steps(report: Mapping[str, Any]) -> list[str]:
+    """The verdict and the ``next:`` lines: for the headline classification, the targets, a local interceptor."""
     summary = report["summary"]
-    classification = summary.get("classification")
-    if classification == C.INTERCEPTED_UNKNOWN_CA:
-        return _get_the_ca(summary)
-    if any(i["trusts_chain"] is False for t in report["targets"] for i in t["indexes"]):
-        return [
-            "next: put the CA where each pip looks (OS store, certifi, pip config, environment):",
-            "        pip-tls-setup setup --ca <the corporate CA file>",
-        ]
-    if classification == C.PROXY_AUTH_REQUIRED:
-        return ["next: write the proxy user name and password into the proxy URL (from a CI secret)"]
-    if report["ok"]:
-        return ["verdict: pip can verify its index here"]
-    return []
-
-
-def _get_the_ca(summary: Mapping[str, Any]) -> list[str]:
-    name = summary.get("issuer_name") or summary.get("issuer") or "the interception CA"
-    product = f" ({summary['product']})" if summary.get("product") else ""
-    steps = [
-        f"next: get the CA '{name}'{product} from your security team, then run",
-        "        pip-tls-setup setup --ca <that file>",
-    ]
-    for fingerprint in summary.get("ca_fingerprints") or []:
-        steps.append(
-            f"      or, once they confirm sha256:{fingerprint} out of band:\n"
-            f"        pip-tls-setup setup --ca-from-proxy --ca-fingerprint sha256:{fingerprint}"
-        )
+    if summary.get("verdict") == "not-checked":
+        why = "--offline" if report.get("offline") else "nothing to probe"
+        again = [nextsteps.NEXT_NOT_CHECKED] if report["offline"] else []
+        return [nextsteps.VERDICT_NOT_CHECKED.format(why=why), *again]
+    chosen = _chosen(report)
+    steps = [f"note: {text}" for text in report.get("ca_mismatch") or []]
+    steps += _trust_steps(report, chosen)
+    classification = summary.get("classification") or ""
+    if not steps and classification not in nextsteps.VERDICTS:
+        steps += nextsteps.for_class(classification, chosen or summary)
+    local = nextsteps.local_tool(summary.get("product"))
+    if local:
+        steps.append(local)
+    if any(t["severity"] == "error" for t in report["traps"]):
+        steps.insert(0, TRAPS_FIRST)
+    elif report["ok"] and summary.get("verdict") == "verified":
+        steps.append(nextsteps.VERDICT_OK)
     return steps
+
+
+TRAPS_FIRST = "next: fix the errors among the known traps above (each says what setup does about it)"
+
+
+def _chosen(report: Mapping[str, Any]) -> Mapping[str, Any] | None:
+    """The headline probe (summary.probe; else the first with the headline's classification)."""
+    number = report["summary"].get("probe")
+    if number is not None and number < len(report["probes"]):
+        return report["probes"][number]  # type: ignore[no-any-return]
+    wanted = report["summary"].get("classification")
+    found = next((p for p in report["probes"] if p["classification"] == wanted), None)
+    return {**report["summary"], **found} if found is not None else None
+
+
+def _trust_steps(report: Mapping[str, Any], chosen: Mapping[str, Any] | None) -> list[str]:
+    """Targets that do not trust a chain: the CA from the OS store when it is there, else the CA file."""
+    failing = [(t, i) for t in report["targets"] for i in t["indexes"] if i["trusts_chain"] is False]
+    if not failing:
+        return []
+    for target, index in failing:
+        probe = report["probes"][index["probe"]] if index.get("probe") is not None else chosen
+        os_check = next((c for c in (probe or {}).get("checks", []) if c.get("source") == "os_store"), None)
+        if probe is not None and os_check is not None and os_check["ok"] and not index["trust"]["os_store"]:
+            issuer = probe.get("issuer_name") or probe.get("issuer") or "the interception CA"
+            return nextsteps.from_os_store(issuer, target["executable"])
+    if chosen is not None and chosen["classification"] == C.INTERCEPTED_UNKNOWN_CA:
+        return nextsteps.unknown_ca(chosen)
+    return list(nextsteps.SETUP_CA)
 
 
 def render_markdown(report: Mapping[str, Any]) -> str:
@@ -168,5 +189,7 @@ def _markdown_targets(targets: Any) -> list[str]:
 
 
 def md(text: Any) -> str:
-    """A Markdown table cell: pipes escaped, one line."""
-    return str(text).replace("|", "\\|").replace("\n", " ")
+    """A Markdown table cell: one line, pipes escaped, HTML inert (``escape.markdown_cell``)."""
+    from pip_tls_setup import escape
+
+    return escape.markdown_cell(text)

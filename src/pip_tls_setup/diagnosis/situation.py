@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from pip_tls_setup import redact
@@ -20,6 +20,8 @@ from pip_tls_setup.errors import InputError
 from pip_tls_setup.inject import stores
 from pip_tls_setup.target import osinfo, pythons
 from pip_tls_setup.target.root import Root
+
+PROBING = "probing {url} {via}{who}"
 
 
 @dataclass(frozen=True)
@@ -49,6 +51,14 @@ class Situation:
     sources: list[probe.TrustSource]
     secrets: list[str] = field(default_factory=list)
     results: list[probe.ProbeResult] = field(default_factory=list)  # the probes doctor's 'build' ran
+    progress: Callable[[str], None] | None = None  # a terminal: say what each probe does as it starts
+
+    def announce(self, url: str, proxy: proxies.ProxyURL | None, who: str = "") -> None:
+        """``probing https://... via http://proxy:3128`` on a terminal (never on a pipe, never in JSON)."""
+        if self.progress is None:
+            return
+        via = f"via {proxy.redacted}" if proxy is not None else "directly"
+        self.progress(redact.scrub(PROBING.format(url=redact.url(url), via=via, who=who), self.secrets))
 
 
 def load_supplied(paths: Sequence[str], env: Mapping[str, str]) -> tuple[list[CACert], dict[str, list[LintFinding]]]:

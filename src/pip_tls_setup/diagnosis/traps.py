@@ -93,14 +93,45 @@ LEGACY_CERTS_EXPLANATION = (
 
 OLD_PIP_TITLE = "{pip} is very old (pinned or downgraded?)"
 OLD_PIP_EXPLANATION = (
-    "Downgrading pip (for example to 20.2.4 'because the error only appears above 20.3') does not fix "
-    "certificate errors: no pip version trusts the proxy's CA until it is installed, and old pips "
-    "lack security fixes and never use the OS store."
+    "Pinning or downgrading pip (for example to 20.2.4 'because the error only appears above 20.3') fixes "
+    "nothing; it hides the real cause, which is one of two. (1) The proxy URL says https:// but the proxy "
+    "speaks plain HTTP: pip 20.2.4 and older (urllib3 1.25) spoke plain HTTP to it whatever the URL said, "
+    "pip 20.3 and later open TLS to it and fail (WRONG_VERSION_NUMBER, 'EOF occurred in violation of "
+    "protocol', 'check_hostname requires server_hostname'); the fix is http:// in the proxy URL. (2) An "
+    "intercepting proxy's CA that pip does not trust: no pip version trusts it until it is installed. "
+    "Old pips also lack security fixes and never use the OS store."
 )
 OLD_PIP_WORKAROUND = (
-    "setup installs the CA for this pip too (its vendored certifi and cert = in its config); then "
-    "upgrade pip and drop the pin"
+    "write http:// in the proxy URL when the proxy speaks plain HTTP (doctor's probe says so and gives the "
+    "corrected value), and let setup install the CA; then upgrade pip and drop the pin"
 )
+
+HTTPS_PROXY_TITLE = "the proxy URL {proxy} is https://"
+HTTPS_PROXY_EXPLANATION = (
+    "From pip 20.3 (urllib3 1.26) on, an https:// proxy URL means TLS to the proxy itself. Most corporate "
+    "proxies, and the proxies that Windows settings and VPN or proxy clients name, speak plain HTTP on that "
+    "port; then pip fails with [SSL: WRONG_VERSION_NUMBER] (measured on pip 20.3, 21.3.1, 26.3), "
+    "ProxyError('Your proxy appears to only use HTTP and not HTTPS, ...') (pip 23.0.1 to 26.0.1), "
+    "'EOF occurred in violation of protocol' or 'TLS/SSL connection has been closed (EOF)' when the proxy "
+    "hangs up, or ValueError: check_hostname requires server_hostname when the proxy is given by IP address "
+    "(pip 21.1.3 and 21.2.4, urllib3 1.26.4 to 1.26.6)."
+)
+HTTPS_PROXY_OLD = (
+    "This {pip} (urllib3 1.25) ignores the scheme and speaks plain HTTP to the proxy, so it works now; from "
+    "pip 20.3 on it will not. "
+)
+HTTPS_PROXY_WORKAROUND = (
+    "unless the proxy really serves TLS on that port, write http:// in the proxy URL (doctor's probe checks "
+    "the same address with plain HTTP and prints the corrected value)"
+)
+
+IP_INDEX_TITLE = "{pip} cannot open TLS to the index {url}, given by IP address"
+IP_INDEX_EXPLANATION = (
+    "pip 24.2 to 26.0.x on Python 3.10+ verify with truststore's context, which checks host names, while "
+    "their urllib3 1.26 sends no server name for an IP address: pip stops with 'ValueError: check_hostname "
+    "requires server_hostname' (measured on 24.2 to 26.0.1; pip 26.1, with urllib3 2, works)."
+)
+IP_INDEX_WORKAROUND = "use the index's host name (its certificate must name it), or upgrade pip to 26.1 or later"
 
 TRUSTED_HOST_TITLE = "pip does not verify certificates for {hosts}"
 TRUSTED_HOST_EXPLANATION = (
@@ -279,6 +310,17 @@ def _very_old_pip(facts: Facts) -> Hit | None:
     return None
 
 
+@trap("https-proxy-url", ("warning", "info"), "pip 20.3 and later (urllib3 1.26+)", HTTPS_PROXY_WORKAROUND, True)
+def _https_proxy(facts: Facts, entry: Mapping[str, Any]) -> Hit | None:
+    proxy = str(entry.get("proxy") or "")
+    if not proxy.lower().startswith("https://"):
+        return None
+    title = HTTPS_PROXY_TITLE.format(proxy=proxy)
+    if facts.target.pip and facts.version and facts.version[:2] < (20, 3):
+        return Hit(title, HTTPS_PROXY_OLD.format(pip=facts.pip_text) + HTTPS_PROXY_EXPLANATION, "info")
+    return Hit(title, HTTPS_PROXY_EXPLANATION)
+
+
 @trap("trusted-host", "error", "every pip", TRUSTED_HOST_WORKAROUND)
 def _trusted_host(facts: Facts) -> Hit | None:
     trusted = list(facts.options.get("trusted_hosts") or [])
@@ -302,6 +344,25 @@ def _ca_missing(facts: Facts, entry: Mapping[str, Any]) -> Hit | None:
     if trust.get("kind") in ("file", "truststore+file") and files and not facts.root.host(files[-1]).exists():
         return Hit(CA_MISSING_TITLE.format(path=files[-1]), CA_MISSING_EXPLANATION.format(path=files[-1]))
     return None
+
+
+@trap("ip-address-index", "error", "pip 24.2 - 26.0.x on Python 3.10+", IP_INDEX_WORKAROUND, per_index=True)
+def _ip_index(facts: Facts, entry: Mapping[str, Any]) -> Hit | None:
+    import ipaddress
+    from urllib.parse import urlsplit
+
+    url = str(entry.get("url") or "")
+    parts = urlsplit(url)
+    kind = (entry.get("trust") or {}).get("kind")
+    if parts.scheme != "https" or kind not in ("truststore", "truststore+file"):
+        return None
+    if not (24, 2) <= facts.version[:2] < (26, 1):
+        return None
+    try:
+        ipaddress.ip_address((parts.hostname or "").strip("[]"))
+    except ValueError:
+        return None
+    return Hit(IP_INDEX_TITLE.format(pip=facts.pip_text, url=redact.url(url)), IP_INDEX_EXPLANATION)
 
 
 @trap(STRICT_ID, "warning", STRICT_VERSIONS, STRICT_WORKAROUND)

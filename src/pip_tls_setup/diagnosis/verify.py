@@ -30,6 +30,7 @@ from pip_tls_setup.diagnosis import classes as C
 from pip_tls_setup.diagnosis import pip_view, probe, proxies, trust
 from pip_tls_setup.diagnosis.render import md
 from pip_tls_setup.diagnosis.situation import Situation
+from pip_tls_setup.errors import InputError
 from pip_tls_setup.target import pythons
 
 SCHEMA_VERSION = 1
@@ -53,6 +54,16 @@ OFFLINE_NOTE = "verification skipped (--offline): nothing was fetched, so nothin
 NO_TARGET_NOTE = "no target Python found (give one with --python): nothing to verify"
 NO_INDEX_NOTE = "pip is configured with --no-index: it never contacts an index"
 NOTHING_INSTALLED_NOTE = "neither pip nor requests is installed here: nothing to verify"
+IP_INDEX = (
+    "this pip (24.2 to 26.0.x, urllib3 1.26 with truststore, Python 3.10+) cannot open TLS to a host given as an "
+    "IP address: urllib3 1.26 sends no server name for an IP and truststore's context requires one; use the "
+    "index's host name, or pip 26.1 or later"
+)
+NO_SSL = "this Python has no ssl module: no certificate setting can help; reinstall or rebuild it with OpenSSL"
+CA_MISSING = (
+    "the CA file this pip is told to use (cert =, PIP_CERT, REQUESTS_CA_BUNDLE) does not exist; "
+    "'pip-tls-setup setup' writes the combined bundle and points every setting at it"
+)
 TRUSTED_HOST = (
     "pip is configured with trusted-host {hosts}, so it does not verify certificates "
     "for this index; remove it (pip-tls-setup scan shows where it is set)"
@@ -92,13 +103,16 @@ def check_project(name: str) -> str:
     return name
 
 
-def classify_error(info: Mapping[str, Any], via_proxy: bool) -> tuple[str, str]:
+def classify_error(info: Mapping[str, Any], via_proxy: bool, proxy_scheme: str = "") -> tuple[str, str]:
     """(classification, the most telling error line) for an error described by the target script."""
     kinds = set(info.get("kinds") or [])
     lines = [str(x) for x in info.get("chain") or []] or [str(info.get("message") or "")]
     text = " | ".join(lines)
     code = info.get("verify_code")
     telling = next((line for line in reversed(lines) if "CERTIFICATE_VERIFY_FAILED" in line), None)
+    to_proxy = _tls_to_proxy(text, proxy_scheme)
+    if to_proxy:
+        return C.TLS_TO_PROXY_FAILED, _pick(lines, to_proxy)
     if "407" in text and ("Proxy" in text or "Tunnel" in text):
         return C.PROXY_AUTH_REQUIRED, _pick(lines, "407")
     if code in C.VALIDITY_CODES or "certificate has expired" in text or "certificate is not yet valid" in text:
@@ -108,6 +122,19 @@ def classify_error(info: Mapping[str, Any], via_proxy: bool) -> tuple[str, str]:
     if telling or "SSLCertVerificationError" in kinds or "CertificateError" in kinds:
         return C.UNTRUSTED, telling or lines[-1]
     return _connection_class(info, kinds, lines, text, via_proxy)
+
+
+# What pip prints when TLS to an https:// proxy URL fails (measured, docs/errors.md).
+_TLS_TO_PROXY_TEXT = ("check_hostname requires server_hostname", "WRONG_VERSION_NUMBER", "EOF", "only use HTTP")
+
+
+def _tls_to_proxy(text: str, proxy_scheme: str) -> str | None:
+    """The telling words when pip failed opening TLS to an ``https://`` proxy (None: something else)."""
+    if "Your proxy appears to only use HTTP" in text:
+        return "only use HTTP"
+    if proxy_scheme != "https" or "CERTIFICATE_VERIFY_FAILED" in text:
+        return None
+    return next((t for t in _TLS_TO_PROXY_TEXT if t in text), None)
 
 
 def _connection_class(
@@ -127,9 +154,11 @@ def _connection_class(
         return C.TIMEOUT, _pick(lines, "timed out")
     if "ProxyError" in kinds or "to proxy" in text or "Tunnel connection failed" in text:
         return C.PROXY_ERROR, _pick(lines, "proxy")
-    if "SSLError" in kinds or "SSLEOFError" in kinds or "EOF occurred" in text:
-        return C.TLS_ERROR, _pick(lines, "SSL")
-    return C.ERROR, lines[0]
+    if "SSL module is not available" in text:
+        return C.ERROR, _pick(lines, "SSL module")
+    if "SSLError" in kinds or "SSLEOFError" in kinds or "EOF occurred" in text or "check_hostname" in text:
+        return C.TLS_ERROR, _pick(lines, "check_hostname" if "check_hostname" in text else "SSL")
+    return C.ERROR, _pick(lines, "ssl module" if "SSL module" in text else "CA certificate bundle")
 
 
 def _message_only(line: str) -> str:
@@ -157,6 +186,7 @@ class _Checker:
     def enrich(self, url: str, proxy: proxies.ProxyURL | None) -> probe.ProbeResult:
         key = (url, proxy.raw if proxy else "")
         if key not in self.probes:
+            self.situation.announce(url, proxy)
             self.probes[key] = probe.probe(url, proxy, self.situation.sources, self.deadline)
         return self.probes[key]
 
@@ -236,6 +266,7 @@ def _verify_target(checker: _Checker, target: pythons.Target, view: View, env: M
     if checker.deadline.remaining() <= 0.05:
         entry["checks"].append(_failed("pip", "", C.TIMEOUT, "the time budget was spent before this target", None))
         return entry
+    _announce(checker, target, env)
     ran = _ask(checker, target, env)
     if ran.error:
         entry["checks"].append(_failed("pip", "", C.ERROR, ran.error, None))
@@ -249,6 +280,22 @@ def _verify_target(checker: _Checker, target: pythons.Target, view: View, env: M
     if not entry["checks"]:
         entry["notes"].append(NOTHING_INSTALLED_NOTE)
     return entry
+
+
+def _announce(checker: _Checker, target: pythons.Target, env: Mapping[str, str]) -> None:
+    """On a terminal: the index this target's pip will fetch, and the proxy it will most likely use."""
+    if checker.situation.progress is None:
+        return
+    pip = f"pip {target.pip.version}" if target.pip else "no pip"
+    who = f" with {target.executable} ({pip})"
+    default = target.pip.default_index if target.pip else None
+    for url in checker.request.index_urls or [env.get("PIP_INDEX_URL") or default or "its index"]:
+        version = trust.pip_version(target) or None
+        try:
+            choice = proxies.for_pip(url, env, env.get("PIP_PROXY") or None, version).proxy
+        except InputError:  # a progress line never fails the run; verify reports the bad proxy itself
+            choice = None
+        checker.situation.announce(url, choice, who)
 
 
 def _ask(checker: _Checker, target: pythons.Target, env: Mapping[str, str]) -> pip_view.ViewRun:
@@ -313,7 +360,7 @@ def _check(
     index = str(item.get("index") or "")
     checker.situation.secrets.extend(redact.secrets_in(index))
     fetch = item.get("fetch") or {}
-    proxy = _proxy(item.get("proxy"))
+    proxy = _proxy(item.get("proxy"), env)
     if proxy is not None:
         checker.situation.secrets.extend(proxy.secrets)
     result: dict[str, Any] = {
@@ -364,12 +411,17 @@ def _fetch_failed(
     proxy: proxies.ProxyURL | None,
 ) -> dict[str, Any]:
     """Classify the failure from pip's error text; for a certificate problem, probe to name the CA."""
-    classification, line = classify_error(fetch.get("error") or {}, proxy is not None)
+    scheme = proxy.scheme if proxy else ""
+    classification, line = classify_error(fetch.get("error") or {}, proxy is not None, scheme)
     line = _message_only(line)
     result["error"] = redact.url(line)
     if fetch.get("error_url"):
         result["url"] = redact.url(str(fetch["error_url"]))
-    if classification in (C.UNTRUSTED, C.EXPIRED, C.HOSTNAME_MISMATCH):
+    if classification == C.TLS_TO_PROXY_FAILED:
+        seen = checker.enrich(index, proxy)
+        message = f"{seen.message}; pip says: {line}"
+        result["probe"] = list(checker.probes).index((index, proxy.raw if proxy else ""))
+    elif classification in (C.UNTRUSTED, C.EXPIRED, C.HOSTNAME_MISMATCH):
         failing = str(fetch.get("error_url") or index)
         seen = checker.enrich(failing, proxy)
         classification, message = _explain(classification, line, seen)
@@ -434,16 +486,28 @@ def _plain_message(classification: str, line: str, proxy: proxies.ProxyURL | Non
         C.TIMEOUT: "no answer within the time limit",
         C.DNS_FAILURE: C.MEANINGS[C.DNS_FAILURE],
         C.UNREACHABLE: C.MEANINGS[C.UNREACHABLE],
-        C.TLS_ERROR: C.MEANINGS[C.TLS_ERROR],
+        C.TLS_ERROR: IP_INDEX if "check_hostname" in line else C.MEANINGS[C.TLS_ERROR],
     }
+    if classification == C.ERROR:
+        return f"{_error_text(line)}; pip says: {line}"
     return f"{texts.get(classification, 'the request failed')}; pip says: {line}"
 
 
-def _proxy(value: Any) -> proxies.ProxyURL | None:
+def _error_text(line: str) -> str:
+    if "SSL module" in line or "ssl module" in line:
+        return NO_SSL
+    if "CA certificate bundle" in line:
+        return CA_MISSING
+    return "the request failed"
+
+
+def _proxy(value: Any, env: Mapping[str, str]) -> proxies.ProxyURL | None:
+    """The proxy pip's session used, named after the variable that holds it (else "pip's session")."""
     if not value:
         return None
+    source = next((name for name in proxies.ENV_NAMES if env.get(name) == value), "pip's session")
     try:
-        return proxies.parse(str(value), "pip's session")
+        return proxies.parse(str(value), source)
     except Exception:
         return None
 
@@ -491,6 +555,22 @@ def render_text(report: Mapping[str, Any], line: Any, heading: Any) -> None:
         line(f"verify: ok, {summary['checked']} check(s) reached the index with verification on", "ok")
     else:
         line(f"verify: FAILED ({summary['failed']} of {summary['checked']}): {summary['classification']}", "error")
+        for step in next_steps(report):
+            line(step, "info")
+
+
+def next_steps(report: Mapping[str, Any]) -> list[str]:
+    """The ``next:`` lines for the first failing check (with its probe's facts when one ran)."""
+    from pip_tls_setup.diagnosis import nextsteps
+
+    failing = [c for t in report["targets"] if t["decisive"] for c in t["checks"] if not c["ok"]]
+    if not failing:
+        return []
+    check = failing[0]
+    facts: dict[str, Any] = {"host": urlsplit(str(check["url"])).hostname or "", "proxy": check["proxy"]}
+    if check.get("probe") is not None and check["probe"] < len(report["probes"]):
+        facts.update(report["probes"][check["probe"]])
+    return nextsteps.for_class(check["classification"], facts)
 
 
 def render_markdown(report: Mapping[str, Any]) -> str:

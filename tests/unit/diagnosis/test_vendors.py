@@ -18,7 +18,16 @@ from pip_tls_setup.diagnosis.vendors import VENDORS, identify
         ([("caadmin.netskope.com", "")], "Netskope"),
         ([("FortiGate CA", "Fortinet")], "FortiGate"),
         ([("", "Fortinet Ltd.")], "FortiGate"),
-        ([("Palo Alto Decryption Forward Trust", "")], "Palo Alto Networks"),
+        ([("eproxy.caadmin.netskope.com", "")], "Netskope"),
+        ([("Cloudflare for Teams ECC Certificate Authority", "Cloudflare, Inc")], "Cloudflare Zero Trust"),
+        ([("ESET SSL Filter CA", "ESET, spol. s r. o.")], "ESET"),
+        ([("AVG Web/Mail Shield Root", "")], "AVG"),
+        ([("Norton Web/Mail Shield Root", "")], "Norton"),
+        ([("avast! Web/Mail Shield Root", "avast! Web/Mail Shield")], "Avast"),
+        ([("Bitdefender Personal CA.Net-Defender", "Bitdefender")], "Bitdefender"),
+        ([("", "AO Kaspersky Lab")], "Kaspersky"),
+        ([("Charles Proxy CA (2 Oct 2017, host.local)", "XK72 Ltd")], "Charles Proxy"),
+        ([("Fiddler Root Certificate Authority", "Progress Telerik Fiddler")], "Fiddler"),
         ([("Cisco Umbrella Primary SubCA", "Cisco")], "Cisco Umbrella"),
         ([("Sophos SSL CA_C1234ABCD", "")], "Sophos"),
         ([("", "Blue Coat Systems")], "Symantec / Blue Coat ProxySG"),
@@ -39,6 +48,7 @@ def test_products_are_named(names: list[tuple[str, str]], product: str) -> None:
         [("DigiCert Global Root G2", "DigiCert Inc")],
         [("ISRG Root X1", "Internet Security Research Group")],
         [("Example Corp TLS Inspection Root CA", "Example Corp")],
+        [("Palo Alto Decryption Forward Trust", "")],  # customer-named: left to the structural check
         [("", "")],
         [],
     ],
@@ -53,3 +63,17 @@ def test_every_pattern_compiles() -> None:
             if pattern:
                 re.compile(pattern)
         assert vendor.common_name or vendor.organization
+
+
+def test_local_interceptors_are_said_to_be_local() -> None:
+    from pip_tls_setup.diagnosis import nextsteps
+    from pip_tls_setup.diagnosis.vendors import by_product
+
+    for product, kind in (("Kaspersky", "antivirus"), ("ESET", "antivirus"), ("Fiddler", "debugging")):
+        vendor = by_product(product)
+        assert vendor is not None and vendor.kind == kind
+        note = nextsteps.local_tool(product)
+        assert note is not None and "not a corporate proxy" in note and product in note
+    assert nextsteps.local_tool("Zscaler") is None
+    assert nextsteps.local_tool(None) is None
+    assert nextsteps.local_tool("Something Else") is None

@@ -31,6 +31,8 @@ class ChainCert:
     not_after: datetime
     is_ca: bool
     self_signed: bool
+    key_id: str | None = None  # subjectKeyIdentifier, hex
+    authority_key_id: str | None = None  # authorityKeyIdentifier's keyIdentifier, hex: which key signed it
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -41,6 +43,8 @@ class ChainCert:
             "not_after": self.not_after.isoformat(),
             "ca": self.is_ca,
             "self_signed": self.self_signed,
+            "key_id": self.key_id,
+            "authority_key_id": self.authority_key_id,
         }
 
     @property
@@ -80,9 +84,30 @@ def describe_chain(ders: Sequence[bytes]) -> list[ChainCert]:
                 not_after=cert.not_valid_after_utc,
                 is_ca=is_ca(cert),
                 self_signed=cert.subject == cert.issuer,
+                key_id=subject_key_id(cert),
+                authority_key_id=authority_key_id(cert),
             )
         )
     return found
+
+
+def subject_key_id(cert: x509.Certificate) -> str | None:
+    from cryptography import x509 as _x509
+
+    try:
+        return cert.extensions.get_extension_for_class(_x509.SubjectKeyIdentifier).value.digest.hex()
+    except (_x509.ExtensionNotFound, ValueError):
+        return None
+
+
+def authority_key_id(cert: x509.Certificate) -> str | None:
+    from cryptography import x509 as _x509
+
+    try:
+        value = cert.extensions.get_extension_for_class(_x509.AuthorityKeyIdentifier).value
+    except (_x509.ExtensionNotFound, ValueError):
+        return None
+    return value.key_identifier.hex() if value.key_identifier else None
 
 
 def _san(cert: ChainCert) -> x509.SubjectAlternativeName | None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ssl
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -107,6 +108,12 @@ class ProbeResult:
     timeout: float | None = None
     public_anchored: bool | None = None  # offline: does the presented chain lead to a public root?
     notes: list[str] = field(default_factory=list)
+    http_status: int | None = None  # the answer to the probe's HEAD request
+    http_silent: str = ""  # the server completed the handshake but never answered (pip: "Read timed out")
+    server_date: datetime | None = None  # the Date header of that answer
+    clock_skew: float | None = None  # seconds this machine's clock is ahead of the server's (negative: behind)
+    proxy_speaks_http: bool | None = None  # after TLS to an https:// proxy failed: does it answer plain CONNECT?
+    corrected_proxy: str | None = None  # then: the proxy URL with http:// (redacted)
 
     @property
     def ok(self) -> bool:
@@ -177,4 +184,10 @@ class ProbeResult:
             "elapsed_seconds": round(self.elapsed, 3),
             "timeout_seconds": self.timeout,
             "notes": [redact.url(n) for n in self.notes],
+            "http_status": self.http_status,
+            "server_date": self.server_date.isoformat() if self.server_date else None,
+            "clock_skew_seconds": round(self.clock_skew, 1) if self.clock_skew is not None else None,
+            "proxy_speaks_http": self.proxy_speaks_http,
+            "corrected_proxy": self.corrected_proxy,
+            "proxy_credentials": self.proxy.has_credentials if self.proxy else None,
         }

@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
+import re
 import ssl
 import sys
 import time
 from collections.abc import Sequence
+from datetime import datetime, timezone
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from pip_tls_setup import redact
 from pip_tls_setup.diagnosis import classes as C
-from pip_tls_setup.diagnosis.probe import transport
+from pip_tls_setup.diagnosis.probe import http, transport
 from pip_tls_setup.diagnosis.probe.budget import Deadline, ProbeFailure
 from pip_tls_setup.diagnosis.probe.chain import anchored_in, describe_chain, unverified_chain, verified_anchor
-from pip_tls_setup.diagnosis.probe.classify import classify, label
+from pip_tls_setup.diagnosis.probe.classify import classify, describe_skew, finish, label
 from pip_tls_setup.diagnosis.probe.result import Check, Endpoint, ProbeResult, TrustSource
 from pip_tls_setup.diagnosis.proxies import ProxyURL
 
@@ -29,6 +31,15 @@ LEAF_ONLY = (
     "Python {major}.{minor} can only show the leaf certificate; "
     "run pip-tls-setup under Python 3.10+ to see the whole chain"
 )
+PLAIN_WORKS = (
+    "; the same address answers a plain-HTTP CONNECT ({detail}): it is an http:// proxy. Write {fix}. "
+    "pip 20.3 and later (urllib3 1.26 and later) open TLS to a proxy whose URL says https://; pip 20.2.4 and "
+    "older (urllib3 1.25) spoke plain HTTP to it whatever the URL said, which is why downgrading pip seemed to help"
+)
+PLAIN_FAILS = "; the same address does not answer a plain-HTTP CONNECT either ({detail})"
+SKEW_NOTE = "this machine's clock differs by {amount} from the Date header {host} sent ({direction})"
+SKEW_NOTE_LIMIT = 300.0  # seconds: less is normal drift and not worth a note
+_VARIABLE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
 def probe(
@@ -71,16 +82,28 @@ def _run(
         result.message = PLAIN_HTTP.format(url=redact.url(endpoint.url))
         return
     proxy_trust = transport.proxy_trust(sources) if proxy is not None and proxy.scheme == "https" else None
+    answers: list[http.Answer] = []
     try:
-        obj = transport.attempt(endpoint, proxy, transport.unverifying(), deadline, proxy_trust)
+        obj = transport.attempt(
+            endpoint,
+            proxy,
+            transport.unverifying(),
+            deadline,
+            proxy_trust,
+            then=lambda session: answers.append(http.ask(session, endpoint, deadline)),
+        )
     except ProbeFailure as failure:
         _fail(result, failure)
+        if failure.classification == C.TLS_TO_PROXY_FAILED and proxy is not None:
+            _try_plain(result, endpoint, proxy, deadline)
         return
     except ssl.SSLError as exc:
         result.classification, result.stage = C.TLS_ERROR, "tls"
         result.message = f"the TLS handshake with {endpoint.host} failed: {transport.ssl_reason(exc)}"
         return
     _capture(result, obj)
+    if answers:
+        _answered(result, answers[0])
     for source in sources:
         result.checks.append(_check(endpoint, proxy, source, deadline, proxy_trust))
     public = next((s for s in sources if s.key == "public_roots"), None)
@@ -88,6 +111,7 @@ def _run(
         anchors = _anchors(public)
         result.public_anchored = anchored_in(result.chain, anchors) is not None if anchors else None
     classify(result)
+    finish(result)
     if vendor_lookup and result.classification != C.DIRECT_TRUSTED:
         label(result)
 
@@ -99,6 +123,41 @@ def _capture(result: ProbeResult, obj: ssl.SSLObject) -> None:
     result.tls_version = obj.version()
     if capture == "leaf-only":
         result.notes.append(LEAF_ONLY.format(major=sys.version_info[0], minor=sys.version_info[1]))
+
+
+def _answered(result: ProbeResult, answer: http.Answer) -> None:
+    """What the HEAD request showed: the status, a silent server, the server's clock."""
+    result.http_status = answer.status
+    result.http_silent = answer.silent
+    if answer.date is None:
+        return
+    result.server_date = answer.date
+    result.clock_skew = (datetime.now(timezone.utc) - answer.date).total_seconds()
+    if abs(result.clock_skew) >= SKEW_NOTE_LIMIT:
+        direction = "this clock is ahead" if result.clock_skew > 0 else "this clock is behind"
+        amount = describe_skew(result.clock_skew)
+        result.notes.append(SKEW_NOTE.format(amount=amount, host=result.host, direction=direction))
+
+
+def fix_line(source: str, url: str) -> str:
+    """How to write ``url`` where the proxy came from: ``HTTPS_PROXY=...``, ``FILE [global] proxy = ...``."""
+    if _VARIABLE.match(source):
+        return f"{source}={url}"
+    if source.endswith("proxy ="):
+        return f"{source} {url}"
+    return f"the proxy URL as {url}"
+
+
+def _try_plain(result: ProbeResult, endpoint: Endpoint, proxy: ProxyURL, deadline: Deadline) -> None:
+    """TLS to an https:// proxy failed: does the same address speak plain HTTP? Then say what to write."""
+    speaks, detail = http.plain_connect(proxy, endpoint, deadline)
+    result.proxy_speaks_http = speaks
+    if speaks:
+        fixed = redact.url(http.corrected(proxy))
+        result.corrected_proxy = fixed
+        result.message += PLAIN_WORKS.format(detail=detail, fix=fix_line(proxy.source or "HTTPS_PROXY", fixed))
+    elif speaks is False:
+        result.message += PLAIN_FAILS.format(detail=detail)
 
 
 def _anchors(source: TrustSource) -> list[x509.Certificate]:

@@ -8,7 +8,8 @@ from __future__ import annotations
 import socket
 import ssl
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from pip_tls_setup import __version__
@@ -19,10 +20,23 @@ from pip_tls_setup.diagnosis.proxies import ProxyURL
 
 MAX_HEADER = 65536  # a CONNECT answer's header larger than this is not a proxy speaking HTTP
 NOT_HTTP = "the proxy did not answer CONNECT in HTTP (is this a SOCKS or TLS port rather than an HTTP proxy?)"
-CUT_TLS = (
-    "{host} closed the connection during the TLS handshake "
-    "(pip reports: EOF occurred in violation of protocol); a proxy or firewall is cutting TLS"
+# What pip prints for a cut handshake, as measured (docs/errors.md): the words differ by Python and pip.
+CUT_WORDS = (
+    "EOF occurred in violation of protocol (Python 3.10+), TLS/SSL connection has been closed (EOF) "
+    "(Python 3.8/3.9), or bad handshake: SysCallError(-1, 'Unexpected EOF') (pip 20.1 and older with pyOpenSSL)"
 )
+RESET_WORDS = (
+    "ConnectionResetError(104, 'Connection reset by peer'), or bad handshake: SysCallError(104, 'ECONNRESET') "
+    "(pip 20.1 and older with pyOpenSSL)"
+)
+CUT_TLS = (
+    "{host} closed the connection during the TLS handshake (pip reports: {words}); a proxy or firewall is cutting TLS"
+)
+CUT_TUNNEL = (
+    "the proxy accepted CONNECT {host}:{port}, then {how} the tunnel during the TLS handshake "
+    "(pip reports: {words}): the proxy, or a firewall behind it, does not let TLS to {host} through"
+)
+RESET_TLS = "{host} reset the connection during the TLS handshake (pip reports: {words})"
 AUTH_REJECTED = (
     "the proxy rejected the credentials in the proxy URL (407 Proxy Authentication Required; it offers {offered})"
 )
@@ -189,28 +203,52 @@ def _pump(sock: socket.socket, outgoing: ssl.MemoryBIO, step: Step) -> None:
         _send(sock, step, data)
 
 
-def handshake(
+@dataclass
+class Session:
+    """A TLS session over memory BIOs on a socket: after the handshake, bytes go both ways through it."""
+
+    sock: socket.socket
+    obj: ssl.SSLObject
+    incoming: ssl.MemoryBIO
+    outgoing: ssl.MemoryBIO
+
+    def feed(self, step: Step, silent: str) -> None:
+        """Flush what TLS wants to send, then give it what the peer sent next (EOF when it hung up)."""
+        _pump(self.sock, self.outgoing, step)
+        data = _receive(self.sock, step, 65536, silent)
+        if data:
+            self.incoming.write(data)
+        else:
+            self.incoming.write_eof()
+
+    def send(self, data: bytes, step: Step) -> None:
+        self.obj.write(data)
+        _pump(self.sock, self.outgoing, step)
+
+
+def open_session(
     sock: socket.socket, ctx: ssl.SSLContext, host: str, deadline: Deadline, leftover: bytes = b""
-) -> ssl.SSLObject:
+) -> Session:
     step = Step(deadline, "tls", f"TLS handshake with {host}")
     silent = f"TLS handshake with {host}: the peer accepted the connection but sent nothing within {step.limit:.1f}s"
     incoming, outgoing = ssl.MemoryBIO(), ssl.MemoryBIO()
-    obj = ctx.wrap_bio(incoming, outgoing, server_hostname=host.strip("[]"))
+    session = Session(sock, ctx.wrap_bio(incoming, outgoing, server_hostname=host.strip("[]")), incoming, outgoing)
     if leftover:
         incoming.write(leftover)
     while True:
         try:
-            obj.do_handshake()
+            session.obj.do_handshake()
         except ssl.SSLWantReadError:
-            _pump(sock, outgoing, step)
-            data = _receive(sock, step, 65536, silent)
-            if data:
-                incoming.write(data)
-            else:
-                incoming.write_eof()
+            session.feed(step, silent)
             continue
         _pump(sock, outgoing, step)
-        return obj
+        return session
+
+
+def handshake(
+    sock: socket.socket, ctx: ssl.SSLContext, host: str, deadline: Deadline, leftover: bytes = b""
+) -> ssl.SSLObject:
+    return open_session(sock, ctx, host, deadline, leftover).obj
 
 
 def _tls_to_proxy(sock: socket.socket, proxy: ProxyURL, deadline: Deadline, trust: ssl.SSLContext | None) -> Any:
@@ -221,8 +259,9 @@ def _tls_to_proxy(sock: socket.socket, proxy: ProxyURL, deadline: Deadline, trus
         return ctx.wrap_socket(sock, server_hostname=proxy.host)
     except socket.timeout:
         raise step.expired() from None
-    except ssl.SSLError as exc:
-        raise ProbeFailure(C.PROXY_ERROR, "proxy", f"TLS to the https:// proxy failed: {ssl_reason(exc)}") from None
+    except (ssl.SSLError, OSError) as exc:
+        message = f"TLS to the https:// proxy {proxy.address} failed: {ssl_reason(exc)}"
+        raise ProbeFailure(C.TLS_TO_PROXY_FAILED, "proxy", message) from None
 
 
 def open_path(
@@ -246,19 +285,39 @@ def open_path(
     return sock, leftover
 
 
+def _cut(endpoint: Endpoint, proxy: ProxyURL | None, reset: bool) -> ProbeFailure:
+    """The failure of a handshake the peer (or the proxy's tunnel) hung up on, in pip's words."""
+    words = RESET_WORDS if reset else CUT_WORDS
+    if proxy is not None:
+        how = "reset" if reset else "closed"
+        message = CUT_TUNNEL.format(host=endpoint.host, port=endpoint.port, how=how, words=words)
+    else:
+        message = (RESET_TLS if reset else CUT_TLS).format(host=endpoint.host, words=words)
+    return ProbeFailure(C.TLS_ERROR, "tls", message)
+
+
 def attempt(
     endpoint: Endpoint,
     proxy: ProxyURL | None,
     ctx: ssl.SSLContext,
     deadline: Deadline,
     proxy_trust: ssl.SSLContext | None,
+    then: Callable[[Session], Any] | None = None,
 ) -> ssl.SSLObject:
-    """One fresh connection and one handshake with ``ctx`` (an unverifying or a verifying context)."""
+    """One fresh connection and one handshake with ``ctx`` (an unverifying or a verifying context).
+
+    ``then`` runs on the open session before the socket closes (the probe's HTTP request).
+    """
     sock, leftover = open_path(endpoint, proxy, deadline, proxy_trust)
     try:
-        return handshake(sock, ctx, endpoint.host, deadline, leftover)
+        session = open_session(sock, ctx, endpoint.host, deadline, leftover)
+        if then is not None:
+            then(session)
+        return session.obj
     except (ssl.SSLEOFError, ssl.SSLZeroReturnError):
-        raise ProbeFailure(C.TLS_ERROR, "tls", CUT_TLS.format(host=endpoint.host)) from None
+        raise _cut(endpoint, proxy, reset=False) from None
+    except ConnectionResetError:
+        raise _cut(endpoint, proxy, reset=True) from None
     finally:
         sock.close()
 
