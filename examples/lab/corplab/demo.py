@@ -21,6 +21,7 @@ Exit 0 when every step behaved as shown, 1 otherwise.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import shutil
 import signal
@@ -75,9 +76,33 @@ class Narrator:
 
 
 def run(argv: Sequence[str], env: dict[str, str], cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        isolated(list(argv)), capture_output=True, text=True, env=env, cwd=cwd, timeout=600, check=False
-    )
+    """Run one demo command in a process group of its own, so an interrupt stops it and all its children.
+
+    SIGTERM is held back while the child starts: a signal that lands between fork and the assignment
+    would otherwise leave a child nobody kills.
+    """
+    full = isolated(list(argv))
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM})
+    try:
+        process = subprocess.Popen(
+            full,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env,
+            cwd=cwd,
+            start_new_session=True,
+        )
+    finally:
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM})
+    try:
+        stdout, stderr = process.communicate(timeout=600)
+    except BaseException:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+        raise
+    return subprocess.CompletedProcess(full, process.returncode, stdout, stderr)
 
 
 def pip_install(python: Path, env: dict[str, str], target: Path) -> subprocess.CompletedProcess[str]:
