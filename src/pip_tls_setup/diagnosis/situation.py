@@ -62,38 +62,13 @@ class Situation:
 
 
 def load_supplied(paths: Sequence[str], env: Mapping[str, str]) -> tuple[list[CACert], dict[str, list[LintFinding]]]:
-    """The operator's CAs for diagnosis: parsed strictly (keys, garbage: exit 2), linted leniently.
-
-    An expired or leaf certificate is not refused here: saying why it cannot
-    work is the diagnosis.
-    """
-    from pathlib import Path
-
+    """The operator's CAs for diagnosis: read and parsed as strictly as setup reads them (keys, garbage,
+    FIFOs, huge files: exit 2), linted leniently: an expired or leaf certificate is not refused here,
+    saying why it cannot work is the diagnosis."""
     from pip_tls_setup.ca import sources
-    from pip_tls_setup.ca.certs import dedupe, lint, load_certificates
 
-    certs: list[CACert] = []
-    for raw in paths:
-        path = Path(raw)
-        if path.is_dir():
-            files = sorted(p for p in path.iterdir() if p.is_file() and p.suffix.lower() in sources.CERT_SUFFIXES)
-            if not files:
-                raise InputError(f"--ca {raw}", "is a directory without certificate files", "pass the file itself")
-        else:
-            files = [path]
-        for file in files:
-            try:
-                data = file.read_bytes()
-            except FileNotFoundError:
-                raise InputError(f"--ca {file}", "does not exist", "check the path") from None
-            except OSError as exc:
-                raise InputError(f"--ca {file}", f"cannot be read ({exc.strerror})", "check its permissions") from None
-            certs.extend(load_certificates(data, str(file)))
-    text = env.get(sources.CA_ENV, "")
-    if text.strip():
-        certs.extend(load_certificates(text.encode("utf-8", "replace"), f"${sources.CA_ENV}"))
-    certs = dedupe(certs)
-    return certs, {c.sha256: lint(c, companions=[o for o in certs if o is not c]) for c in certs}
+    certs = sources.load(paths, env)
+    return certs, sources.lint_all(certs)
 
 
 def public_roots_source(path: str | None) -> probe.TrustSource:
