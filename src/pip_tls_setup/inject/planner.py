@@ -306,7 +306,7 @@ def _plan_certifi(
                 "corporate CA; only the exported REQUESTS_CA_BUNDLE/SSL_CERT_FILE cover it",
             )
         return
-    if root.host(bundled).is_symlink():
+    if (root.host(os.path.dirname(bundled)) / os.path.basename(bundled)).is_symlink():
         plan.note("skip", what, f"{bundled} is a symlink managed elsewhere; left unchanged")
         return
     host = root.host(bundled)
