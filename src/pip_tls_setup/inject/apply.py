@@ -152,7 +152,12 @@ def run_command(root: Root, command: Sequence[str], in_root: bool, privilege: Pr
 
 
 def apply(
-    plan: Plan, root: Root, journal: Journal, fs: FileSystem, on_host: frozenset[str] = frozenset()
+    plan: Plan,
+    root: Root,
+    journal: Journal,
+    fs: FileSystem,
+    on_host: frozenset[str] = frozenset(),
+    managed: Sequence[str] = (),
 ) -> ApplyReport:
     """Write the plan's files, then run its commands, journaling each step before it happens.
 
@@ -166,7 +171,7 @@ def apply(
     known_files, known_commands = len(journal.files), len(journal.commands)
     step = "starting"
     try:
-        journal.begin()
+        journal.begin(managed)
         for change in plan.effective_files:
             step = f"writing {change.path}"
             _apply_file(change, root, journal, fs, change.path in on_host)

@@ -101,8 +101,11 @@ def prepare(
     return result
 
 
-def _plan(result: SetupResult) -> Plan:
+def _plan(result: SetupResult, managed: Sequence[str] | None = None) -> Plan:
+    """``managed``: from the journal (read here when not given: the dry-run plan, outside the lock)."""
     request = result.request
+    if managed is None:
+        managed = _journaled_cas(result.layout.state_dir, request.root)
     plan = planner.build(
         root=request.root,
         store=result.store,
@@ -113,6 +116,7 @@ def _plan(result: SetupResult) -> Plan:
         privilege=result.privilege,
         query=result.query,
         env=result.env,
+        managed=managed,
     )
     if request.env_file:
         _plan_env_file(plan, request.env_file, result.privilege)
@@ -138,10 +142,11 @@ def execute(result: SetupResult, env: Mapping[str, str]) -> SetupResult:
             journal = Journal.load(state_dir, str(request.root))
             recovery = applying.recover(request.root, journal, fs, leftovers(result.store))
             # Planned under the lock, from what the files hold now: a concurrent run cannot interleave.
-            result.plan = _plan(result)
+            result.plan = _plan(result, journal.managed)
             result.plan.commands.extend(applying.unfinished_commands(journal, result.plan))
             _note_recovery(result.plan, recovery)
-            result.applied = applying.apply(result.plan, request.root, journal, fs, on_host=on_host)
+            supplied = [c.sha256 for c in request.cas.certs]
+            result.applied = applying.apply(result.plan, request.root, journal, fs, on_host, supplied)
     except OSError as exc:
         raise applying.failure("setup", exc, "nothing more was changed") from None
     if request.env_file:
@@ -152,6 +157,15 @@ def execute(result: SetupResult, env: Mapping[str, str]) -> SetupResult:
             handle.write(envexport.render(result.plan.env, "github"))
         result.env_sinks.append("$GITHUB_ENV")
     return result
+
+
+def _journaled_cas(state_dir: Path, root: Root) -> list[str]:
+    if not os.path.lexists(state_dir):
+        return []
+    try:
+        return Journal.load(state_dir, str(root)).managed
+    except InputError:
+        return []  # reported (exit 2) by the run that takes the lock
 
 
 def leftovers(store: stores.TrustStore | None) -> tuple[str, ...]:

@@ -23,6 +23,7 @@ import hashlib
 import json
 import os
 import stat
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -85,6 +86,7 @@ class Journal:
     commands: list[CommandRecord] = field(default_factory=list)
     created_dirs: list[str] = field(default_factory=list)  # host paths, in creation order
     run_dirs: list[str] = field(default_factory=list)  # those the current run created
+    managed: list[str] = field(default_factory=list)  # fingerprints of the CAs any run supplied
     state: str = APPLIED
     exists: bool = False
 
@@ -127,6 +129,7 @@ class Journal:
             journal.commands = [CommandRecord(**c) for c in data["commands"]]
             journal.created_dirs = list(data.get("created_dirs", []))
             journal.run_dirs = list(data.get("run_dirs", []))
+            journal.managed = list(data.get("managed", []))
             journal.state = str(data.get("state", APPLIED))
             journal.exists = True
         except (ValueError, KeyError, TypeError) as exc:
@@ -152,8 +155,9 @@ class Journal:
         """Commands an interrupted run started but is not known to have finished (read-only)."""
         return [c for c in self.commands if c.pending] if self.interrupted else []
 
-    def begin(self) -> None:
-        """Start a run: journal state ``applying``, nothing of it touched yet."""
+    def begin(self, managed: Sequence[str] = ()) -> None:
+        """Start a run: journal state ``applying``, nothing of it touched yet; ``managed``: the CAs it supplies."""
+        self.managed.extend(m for m in managed if m not in self.managed)
         for record in self.files:
             record.in_run, record.prior = False, None
         for command in self.commands:
@@ -228,14 +232,26 @@ class Journal:
         self.save()
 
     def finish(self) -> None:
-        """The run completed: state ``applied``; backups only a rollback of it needed are dropped."""
+        """The run completed: state ``applied``; backups only a rollback of it needed are dropped.
+
+        Until the journal says so on disk, the run stays what a rollback undoes (nothing is forgotten early).
+        """
+        kept = ([(r.in_run, r.prior) for r in self.files], [(c.pending, c.in_run) for c in self.commands])
+        dirs, state = self.run_dirs, self.state
         for record in self.files:
             record.in_run, record.prior = False, None
         for command in self.commands:
             command.pending = command.in_run = False
-        self.run_dirs = []
-        self.state = APPLIED
-        self.save()
+        self.run_dirs, self.state = [], APPLIED
+        try:
+            self.save()
+        except BaseException:
+            for record, (in_run, prior) in zip(self.files, kept[0]):
+                record.in_run, record.prior = in_run, prior
+            for command, (pending, in_run) in zip(self.commands, kept[1]):
+                command.pending, command.in_run = pending, in_run
+            self.run_dirs, self.state = dirs, state
+            raise
         self.collect_garbage()
 
     def mark_undoing(self) -> None:
@@ -251,6 +267,7 @@ class Journal:
             "commands": [asdict(c) for c in self.commands],
             "created_dirs": self.created_dirs,
             "run_dirs": self.run_dirs,
+            "managed": self.managed,
         }
         data = (json.dumps(payload, indent=2, sort_keys=True) + "\n").encode()
         safefs.write(self.target(JOURNAL_NAME), data, PRIVATE_FILE, keep_mode=False, dir_mode=PRIVATE_DIR)
@@ -264,6 +281,7 @@ class Journal:
         """
         safefs.remove(self.target(JOURNAL_NAME))
         self.files, self.commands, self.created_dirs, self.run_dirs, self.exists = [], [], [], [], False
+        self.managed = []
         self.collect_garbage()
 
     def referenced(self) -> set[str]:

@@ -16,6 +16,7 @@ from types import TracebackType
 
 from pip_tls_setup.errors import CheckFailed
 from pip_tls_setup.inject import safefs
+from pip_tls_setup.inject.journal import JOURNAL_NAME
 from pip_tls_setup.target.root import WritePath, host_writable
 
 LOCK_MODE, DIR_MODE = 0o600, 0o700
@@ -28,6 +29,7 @@ class RunLock:
         self.tidy = tidy
         self._fd: int | None = None
         self._target: WritePath = host_writable(path, 2)
+        self._created = False  # this run created the lock file (so a tidy exit removes it again)
 
     def __enter__(self) -> RunLock:
         deadline = time.monotonic() + self.wait
@@ -48,15 +50,20 @@ class RunLock:
 
     def _open(self) -> int | None:
         """The lock file, created (with its directory) when missing; None when it vanished meanwhile."""
-        flags = os.O_RDWR | os.O_CREAT | safefs.NOFOLLOW | safefs.CLOEXEC
+        flags = os.O_RDWR | safefs.NOFOLLOW | safefs.CLOEXEC
         self._target.base.mkdir(parents=True, exist_ok=True)  # above the state directory: not ours
         try:
             with safefs.directory(self._target, DIR_MODE) as dfd:
-                if dfd is None or dfd == -1:
-                    return os.open(self.path, flags, LOCK_MODE)
-                return os.open(self._target.name, flags, LOCK_MODE, dir_fd=dfd)
-        except FileNotFoundError:
-            return None  # the directory was tidied away by the previous holder: try again
+                at = {} if dfd is None or dfd == -1 else {"dir_fd": dfd}
+                name = str(self.path) if not at else self._target.name
+                try:
+                    return os.open(name, flags, **at)
+                except FileNotFoundError:
+                    fd = os.open(name, flags | os.O_CREAT | os.O_EXCL, LOCK_MODE, **at)
+                    self._created = True
+                    return fd
+        except (FileNotFoundError, FileExistsError):
+            return None  # tidied away, or created by another run meanwhile: try again
         except OSError as exc:
             if exc.errno in safefs.LINK_ERRNOS:
                 raise safefs.unsafe(self._target) from None
@@ -82,11 +89,15 @@ class RunLock:
             self._fd = None
 
     def _remove_if_idle(self) -> None:
-        """No journal left: remove the lock file and the state directory (it held nothing else)."""
+        """No journal left: remove the lock file (when this run created it, or it is all the directory holds)
+        and the state directory when empty."""
         directory = self.path.parent
-        with contextlib.suppress(FileNotFoundError):
-            if any(name != self.path.name for name in os.listdir(directory)):
-                return
+        try:
+            others = [name for name in os.listdir(directory) if name != self.path.name]
+        except FileNotFoundError:
+            return
+        if JOURNAL_NAME in others or (others and not self._created):
+            return
         with contextlib.suppress(OSError):
             safefs.remove(self._target)
         safefs.remove_dir(directory)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -184,7 +184,10 @@ def build(
     privilege: Privilege,
     query: Query,
     env: Mapping[str, str],
+    managed: Collection[str] = (),
 ) -> Plan:
+    """``managed``: fingerprints of every CA an earlier run installed (from the journal): never public roots, even
+    while the OS bundle still holds one an interrupted run stopped supplying."""
     plan = Plan()
     if not cas:
         raise InputError(
@@ -194,7 +197,7 @@ def build(
         check_output(option, root.writable(path, 2), privilege)
     _plan_store(plan, root, store, cas, options, privilege, query, layout)
     base, source = _base_bundle(root, store)
-    exclude = _managed_fingerprints(root, store)
+    exclude = _managed_fingerprints(root, store) | set(managed)
     bundle_bytes = combined_bundle(base, source, cas, exclude)
     _add(plan, root, layout.bundle, bundle_bytes, "combined bundle: public roots + corporate CAs", 2, shared=True)
     corporate = corporate_pem(cas).encode("ascii")
