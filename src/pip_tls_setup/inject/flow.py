@@ -4,7 +4,7 @@ an interrupted run, plan, apply (or undo), and export."""
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -137,18 +137,16 @@ def execute(result: SetupResult, env: Mapping[str, str]) -> SetupResult:
     fs = FileSystem(result.privilege)
     on_host = frozenset({os.path.abspath(request.env_file)}) if request.env_file else frozenset()
     state_dir = result.layout.state_dir
-    try:
-        with RunLock(state_dir / LOCK_NAME, tidy=True):
-            journal = Journal.load(state_dir, str(request.root))
-            recovery = applying.recover(request.root, journal, fs, leftovers(result.store))
-            # Planned under the lock, from what the files hold now: a concurrent run cannot interleave.
-            result.plan = _plan(result, journal.managed)
-            result.plan.commands.extend(applying.unfinished_commands(journal, result.plan))
-            _note_recovery(result.plan, recovery)
-            supplied = [c.sha256 for c in request.cas.certs]
-            result.applied = applying.apply(result.plan, request.root, journal, fs, on_host, supplied)
-    except OSError as exc:
-        raise applying.failure("setup", exc, "nothing more was changed") from None
+    supplied = [c.sha256 for c in request.cas.certs]
+    result.plan, result.applied = locked_apply(
+        request.root,
+        state_dir,
+        fs,
+        lambda managed: _plan(result, managed),
+        leftovers(result.store),
+        supplied,
+        on_host,
+    )
     if request.env_file:
         result.env_sinks.append(str(Path(request.env_file).absolute()))
     github_env = env.get("GITHUB_ENV")
@@ -157,6 +155,29 @@ def execute(result: SetupResult, env: Mapping[str, str]) -> SetupResult:
             handle.write(envexport.render(result.plan.env, "github"))
         result.env_sinks.append("$GITHUB_ENV")
     return result
+
+
+def locked_apply(
+    root: Root,
+    state_dir: Path,
+    fs: FileSystem,
+    make_plan: Callable[[list[str]], Plan],
+    store_leftovers: Sequence[str] = (),
+    supplied: Sequence[str] = (),
+    on_host: frozenset[str] = frozenset(),
+) -> tuple[Plan, ApplyReport]:
+    """Take the run lock, finish what an interrupted run left, plan (``make_plan(managed CAs)``), apply."""
+    try:
+        with RunLock(state_dir / LOCK_NAME, tidy=True):
+            journal = Journal.load(state_dir, str(root))
+            recovery = applying.recover(root, journal, fs, store_leftovers)
+            # Planned under the lock, from what the files hold now: a concurrent run cannot interleave.
+            plan = make_plan(journal.managed)
+            plan.commands.extend(applying.unfinished_commands(journal, plan))
+            _note_recovery(plan, recovery)
+            return plan, applying.apply(plan, root, journal, fs, on_host, supplied)
+    except OSError as exc:
+        raise applying.failure("setup", exc, "nothing more was changed") from None
 
 
 def _journaled_cas(state_dir: Path, root: Root) -> list[str]:
@@ -196,15 +217,17 @@ class UndoResult:
 def undo(root: Root, privilege: Privilege, env: Mapping[str, str], explicit_state: str | None) -> UndoResult:
     """Under the run lock: finish or undo what the journal holds, then forget it (and remove leftovers)."""
     state_dir = state_dir_for(root, privilege, env, explicit_state)
-    result = UndoResult(state_dir)
     if not os.path.lexists(state_dir):
-        return result
-    fs = FileSystem(privilege)
+        return UndoResult(state_dir)
+    return locked_undo(root, state_dir, FileSystem(privilege), leftovers(stores.for_os(osinfo.detect(root))))
+
+
+def locked_undo(root: Root, state_dir: Path, fs: FileSystem, store_leftovers: Sequence[str] = ()) -> UndoResult:
+    result = UndoResult(state_dir)
     try:
         with RunLock(state_dir / LOCK_NAME, tidy=True):
             journal = Journal.load(state_dir, str(root))
-            store = stores.for_os(osinfo.detect(root))
-            result.recovery = applying.recover(root, journal, fs, leftovers(store))
+            result.recovery = applying.recover(root, journal, fs, store_leftovers)
             if result.recovery.undone is not None:
                 result.report = result.recovery.undone
             elif journal.exists:
