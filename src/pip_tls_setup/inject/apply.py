@@ -41,9 +41,6 @@ class FileSystem:
     def __init__(self, privilege: Privilege) -> None:
         self.privilege = privilege
 
-    def can_write(self, host: Path) -> bool:
-        return self.privilege is not Privilege.NONE or safefs.can_write_directly(host)
-
     def _needs_sudo(self, host: Path) -> bool:
         if safefs.can_write_directly(host):
             return False

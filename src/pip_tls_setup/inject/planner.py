@@ -83,6 +83,7 @@ def default_layout(
 
 
 def can_write(host: Path, privilege: Privilege) -> bool:
+    """With root or sudo anything; else what ``safefs.can_write_directly`` says (the check apply uses too)."""
     return privilege is not Privilege.NONE or safefs.can_write_directly(host)
 
 
