@@ -166,7 +166,7 @@ def apply(
             journal.finish()  # a killed run had done everything but say so
         return report
     known_files, known_commands = len(journal.files), len(journal.commands)
-    step = "starting"
+    step = "journaling the run"
     try:
         journal.begin(managed)
         for change in plan.effective_files:
