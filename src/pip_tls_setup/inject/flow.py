@@ -25,6 +25,8 @@ from pip_tls_setup.target import osinfo, pythons
 from pip_tls_setup.target.privilege import Privilege
 from pip_tls_setup.target.root import Root, host_writable
 
+GITHUB_ENV_FAILED = "the files are set up ('pip-tls-setup undo' restores them); later steps lack the variables"
+
 
 @dataclass(frozen=True)
 class SetupRequest:
@@ -151,8 +153,11 @@ def execute(result: SetupResult, env: Mapping[str, str]) -> SetupResult:
         result.env_sinks.append(str(Path(request.env_file).absolute()))
     github_env = env.get("GITHUB_ENV")
     if github_env and request.root.is_host:
-        with open(github_env, "a", encoding="utf-8") as handle:
-            handle.write(envexport.render(result.plan.env, "github"))
+        try:
+            with open(github_env, "a", encoding="utf-8") as handle:
+                handle.write(envexport.render(result.plan.env, "github"))
+        except OSError as exc:
+            raise applying.failure("writing $GITHUB_ENV", exc, GITHUB_ENV_FAILED) from None
         result.env_sinks.append("$GITHUB_ENV")
     return result
 
