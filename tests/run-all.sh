@@ -15,7 +15,7 @@ step() { printf '\n==> %s\n' "$*"; }
 
 step "system packages"
 need_apt=()
-for tool in debootstrap:debootstrap buildah:buildah rsync:rsync unshare:util-linux openssl:openssl ip:iproute2 git:git faketime:faketime; do
+for tool in debootstrap:debootstrap buildah:buildah rsync:rsync unshare:util-linux openssl:openssl ip:iproute2 git:git faketime:faketime strace:strace; do
   command -v "${tool%%:*}" >/dev/null 2>&1 || need_apt+=("${tool#*:}")
 done
 # the runner tests (act, gitlab-ci-local) create venvs with the runner host's own python3

@@ -9,9 +9,11 @@ predicts is shown.
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 import pytest
+from corplab.isolation import clean_env
 from corplab.lab import PACKAGE, Lab
 from corplab.pki import make_ca
 
@@ -159,3 +161,36 @@ def test_setup_refuses_a_root_whose_pip_conf_trusts_a_host(lab: Lab, tool, tmp_p
     assert warned.returncode == 0, warned.output
     assert "/etc/pip.conf:3" in warned.stderr
     assert "trusted-host = mirror-a.example" in (root / "etc/pip.conf").read_text()  # reported, never rewritten
+
+
+def test_shared_files_are_world_readable_under_umask_077(tmp_path: Path) -> None:
+    """Issue 8: the bundle SSL_CERT_FILE points at must be readable by every user, whatever root's umask."""
+    root = copy_root("bookworm", tmp_path / "bookworm")
+    ca = make_ca("Example Corp Root CA", "Example Corp").write(tmp_path / "corp.pem")
+    argv = ["setup", "--ca", str(ca), "--root", str(root), "--no-verify"]
+    script = "import os, runpy; os.umask(0o077); runpy.run_module('pip_tls_setup', run_name='__main__')"
+    done = run_cmd([sys.executable, "-c", script, *argv], clean_env(tmp_path / "home"))
+    assert done.returncode == 0, done.output
+    modes = {
+        p: oct(os.stat(root / p.lstrip("/")).st_mode & 0o777)
+        for p in (
+            "/etc/pip-tls-setup",
+            "/etc/pip-tls-setup/ca-bundle.pem",
+            "/etc/pip-tls-setup/ca-bundle-corporate.pem",
+        )
+    }
+    assert modes == {
+        "/etc/pip-tls-setup": "0o755",
+        "/etc/pip-tls-setup/ca-bundle.pem": "0o644",
+        "/etc/pip-tls-setup/ca-bundle-corporate.pem": "0o644",
+    }
+    [anchor] = (root / "usr/local/share/ca-certificates").glob("pip-tls-setup-*.crt")
+    assert oct(anchor.stat().st_mode & 0o777) == "0o644"
+    state = root / "var/lib/pip-tls-setup"
+    assert oct(state.stat().st_mode & 0o777) == "0o700"
+    assert oct((state / "journal.json").stat().st_mode & 0o777) == "0o600"
+    read = run_cmd(
+        ["chroot", "--userspec=nobody:nogroup", str(root), "head", "-1", "/etc/pip-tls-setup/ca-bundle.pem"],
+        chroot_env(),
+    )
+    assert read.returncode == 0 and "pip-tls-setup combined CA bundle" in read.stdout, read.output

@@ -79,3 +79,39 @@ def tree_hashes(root: Path, paths: list[str]) -> dict[str, str]:
                 else:
                     hashes[key] = "dir"
     return hashes
+
+
+def snapshot(*bases: Path) -> dict[str, str]:
+    """Everything under the given host paths: file hashes and modes, link targets, directory modes.
+
+    Stricter than ``tree_hashes`` (modes count), for tests that promise "nothing changed".
+    """
+    import hashlib
+    import os
+    import stat
+
+    state: dict[str, str] = {}
+
+    def note(path: Path) -> None:
+        try:
+            st = os.lstat(path)
+        except FileNotFoundError:
+            state[str(path)] = "absent"
+            return
+        if stat.S_ISLNK(st.st_mode):
+            state[str(path)] = "link:" + os.readlink(path)
+        elif stat.S_ISREG(st.st_mode):
+            digest = hashlib.sha256(path.read_bytes()).hexdigest()
+            state[str(path)] = f"file:{stat.S_IMODE(st.st_mode):o}:{st.st_uid}:{digest}"
+        elif stat.S_ISDIR(st.st_mode):
+            state[str(path)] = f"dir:{stat.S_IMODE(st.st_mode):o}"
+        else:
+            state[str(path)] = f"other:{stat.S_IFMT(st.st_mode):o}"
+
+    for base in bases:
+        note(base)
+        if base.is_dir() and not base.is_symlink():
+            for dirpath, dirnames, filenames in os.walk(base):
+                for name in dirnames + filenames:
+                    note(Path(dirpath) / name)
+    return state

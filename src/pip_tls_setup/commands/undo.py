@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import contextlib
 
 from pip_tls_setup.commands.common import add_output, add_root, print_json
 from pip_tls_setup.errors import EXIT_OK
@@ -28,29 +27,21 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from pip_tls_setup.inject import flow
-    from pip_tls_setup.inject.apply import FileSystem, undo
-    from pip_tls_setup.inject.journal import Journal
-    from pip_tls_setup.inject.lock import RunLock
     from pip_tls_setup.target import privilege
     from pip_tls_setup.target.root import Root
 
     console = Console(quiet=args.quiet or args.json)
     env = flow.environ()
     root = Root.of(args.root)
-    level = privilege.detect()
-    state_dir = flow.state_dir_for(root, level, env, args.state_dir)
-    if not (state_dir / "journal.json").exists():
+    result = flow.undo(root, privilege.detect(), env, args.state_dir)
+    state_dir, report = result.state_dir, result.report
+    for leftover in result.recovery.removed:
+        console.item("info", "leftover", f"removed {leftover} (from an interrupted run)")
+    if report is None:
         console.line(f"nothing to undo: no journal in {state_dir}")
         if args.json:
             print_json({"command": "undo", "restored": [], "removed": [], "warnings": [], "journal": None})
         return EXIT_OK
-    with RunLock(state_dir / "lock"):
-        journal = Journal.load(state_dir, str(root))
-        report = undo(root, journal, FileSystem(level))
-        journal.discard()
-    (state_dir / "lock").unlink(missing_ok=True)
-    with contextlib.suppress(OSError):
-        state_dir.rmdir()
     for path in report.restored:
         console.item("ok", "restored", path)
     for path in report.removed:

@@ -1,26 +1,31 @@
-"""The ``setup`` flow: validate inputs, discover targets, plan, apply, export."""
+"""The ``setup`` and ``undo`` flows: validate inputs, discover targets, then under the run lock: finish
+an interrupted run, plan, apply (or undo), and export."""
 
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from pip_tls_setup.ca.sources import CASet
 from pip_tls_setup.errors import InputError
-from pip_tls_setup.inject import planner, stores
-from pip_tls_setup.inject.apply import ApplyReport, FileSystem, apply
+from pip_tls_setup.inject import apply as applying
+from pip_tls_setup.inject import planner, safefs, stores
+from pip_tls_setup.inject.apply import ApplyReport, FileSystem, Recovery, UndoReport
 from pip_tls_setup.inject.edits import envexport
-from pip_tls_setup.inject.journal import Journal
+from pip_tls_setup.inject.journal import LOCK_NAME, Journal
 from pip_tls_setup.inject.lock import RunLock
 from pip_tls_setup.inject.plan import FileChange, Plan
 from pip_tls_setup.inject.stores.base import Query
+from pip_tls_setup.inject.stores.linux import AnchorDirStore
 from pip_tls_setup.policy import runtime
 from pip_tls_setup.policy.findings import Finding
 from pip_tls_setup.target import osinfo, pythons
 from pip_tls_setup.target.privilege import Privilege
-from pip_tls_setup.target.root import Root
+from pip_tls_setup.target.root import Root, host_writable
+
+GITHUB_ENV_FAILED = "the files are set up ('pip-tls-setup undo' restores them); later steps lack the variables"
 
 
 @dataclass(frozen=True)
@@ -50,6 +55,8 @@ class SetupResult:
     discovery_notes: list[str] = field(default_factory=list)
     # Insecure installer settings in force here (runtime policy), found before anything is planned.
     findings: list[Finding] = field(default_factory=list)
+    query: Query = stores.run_query
+    env: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def blocking(self) -> list[Finding]:
@@ -78,53 +85,164 @@ def prepare(
     targets, notes = pythons.discover(request.root, request.pythons, env)
     layout = planner.default_layout(request.root, privilege, env, request.bundle, request.state_dir)
     findings = runtime.evaluate(request.root, targets, env, allow=(layout.bundle, layout.corporate))
-    plan = planner.build(
-        root=request.root,
-        store=store,
-        cas=request.cas.certs,
-        targets=targets,
-        layout=layout,
-        options=request.options,
-        privilege=privilege,
+    result = SetupResult(
+        request,
+        info,
+        store,
+        targets,
+        layout,
+        Plan(),
+        privilege,
+        discovery_notes=notes,
+        findings=findings,
         query=query,
         env=env,
     )
+    # This plan is shown (--dry-run) and fails early on bad input; ``execute`` plans again under the lock.
+    result.plan = _plan(result)
+    return result
+
+
+def _plan(result: SetupResult, managed: Sequence[str] | None = None) -> Plan:
+    """``managed``: from the journal (read here when not given: the dry-run plan, outside the lock)."""
+    request = result.request
+    if managed is None:
+        managed = _journaled_cas(result.layout.state_dir, request.root)
+    plan = planner.build(
+        root=request.root,
+        store=result.store,
+        cas=request.cas.certs,
+        targets=result.targets,
+        layout=result.layout,
+        options=request.options,
+        privilege=result.privilege,
+        query=result.query,
+        env=result.env,
+        managed=managed,
+    )
     if request.env_file:
-        _plan_env_file(plan, request.env_file, privilege)
-    return SetupResult(request, info, store, targets, layout, plan, privilege, discovery_notes=notes, findings=findings)
+        _plan_env_file(plan, request.env_file, result.privilege)
+    return plan
 
 
 def _plan_env_file(plan: Plan, path: str, privilege: Privilege) -> None:
-    host = Path(path).absolute()
-    planner.check_writable("--env-file", host, privilege)
-    try:
-        before: bytes | None = host.read_bytes()
-    except FileNotFoundError:
-        before = None
+    target = host_writable(Path(path))
+    planner.check_output("--env-file", target, privilege)
+    before = safefs.read(target)
     text = envexport.upsert_dotenv((before or b"").decode("utf-8", "replace"), plan.env)
-    plan.add_file(FileChange(str(host), before, text.encode("utf-8"), "environment for later steps (--env-file)"))
+    plan.add_file(FileChange(target.logical, before, text.encode("utf-8"), "environment for later steps (--env-file)"))
 
 
 def execute(result: SetupResult, env: Mapping[str, str]) -> SetupResult:
     """Apply the plan under the run lock, then hand the environment to the platform."""
     request = result.request
     fs = FileSystem(result.privilege)
-    on_host = frozenset({str(Path(request.env_file).absolute())}) if request.env_file else frozenset()
-    with RunLock(result.layout.state_dir / "lock"):
-        journal = Journal.load(result.layout.state_dir, str(request.root))
-        result.applied = apply(result.plan, request.root, journal, fs, on_host=on_host)
+    on_host = frozenset({os.path.abspath(request.env_file)}) if request.env_file else frozenset()
+    state_dir = result.layout.state_dir
+    supplied = [c.sha256 for c in request.cas.certs]
+    result.plan, result.applied = locked_apply(
+        request.root,
+        state_dir,
+        fs,
+        lambda managed: _plan(result, managed),
+        leftovers(result.store),
+        supplied,
+        on_host,
+    )
     if request.env_file:
         result.env_sinks.append(str(Path(request.env_file).absolute()))
     github_env = env.get("GITHUB_ENV")
     if github_env and request.root.is_host:
-        with open(github_env, "a", encoding="utf-8") as handle:
-            handle.write(envexport.render(result.plan.env, "github"))
+        try:
+            with open(github_env, "a", encoding="utf-8") as handle:
+                handle.write(envexport.render(result.plan.env, "github"))
+        except OSError as exc:
+            raise applying.failure("writing $GITHUB_ENV", exc, GITHUB_ENV_FAILED) from None
         result.env_sinks.append("$GITHUB_ENV")
     return result
 
 
+def locked_apply(
+    root: Root,
+    state_dir: Path,
+    fs: FileSystem,
+    make_plan: Callable[[list[str]], Plan],
+    store_leftovers: Sequence[str] = (),
+    supplied: Sequence[str] = (),
+    on_host: frozenset[str] = frozenset(),
+) -> tuple[Plan, ApplyReport]:
+    """Take the run lock, finish what an interrupted run left, plan (``make_plan(managed CAs)``), apply."""
+    try:
+        with RunLock(state_dir / LOCK_NAME, tidy=True):
+            journal = Journal.load(state_dir, str(root))
+            recovery = applying.recover(root, journal, fs, store_leftovers)
+            # Planned under the lock, from what the files hold now: a concurrent run cannot interleave.
+            plan = make_plan(journal.managed)
+            plan.commands.extend(applying.unfinished_commands(journal, plan))
+            _note_recovery(plan, recovery)
+            return plan, applying.apply(plan, root, journal, fs, on_host, supplied)
+    except OSError as exc:
+        raise applying.failure("setup", exc, "nothing more was changed") from None
+
+
+def _journaled_cas(state_dir: Path, root: Root) -> list[str]:
+    if not os.path.lexists(state_dir):
+        return []
+    try:
+        return Journal.load(state_dir, str(root)).managed
+    except InputError:
+        return []  # reported (exit 2) by the run that takes the lock
+
+
+def leftovers(store: stores.TrustStore | None) -> tuple[str, ...]:
+    return store.leftovers if isinstance(store, AnchorDirStore) else ()
+
+
+def _note_recovery(plan: Plan, recovery: Recovery) -> None:
+    if recovery.undone is not None:
+        plan.note("info", "recovery", "an interrupted undo was finished first")
+    if recovery.removed:
+        shown = ", ".join(recovery.removed[:3]) + (
+            f" and {len(recovery.removed) - 3} more" if len(recovery.removed) > 3 else ""
+        )
+        plan.note("info", "recovery", f"removed what an interrupted run left: {shown}")
+
+
 def state_dir_for(root: Root, privilege: Privilege, env: Mapping[str, str], explicit: str | None) -> Path:
     return planner.default_layout(root, privilege, env, None, explicit).state_dir
+
+
+@dataclass
+class UndoResult:
+    state_dir: Path
+    report: UndoReport | None = None  # None: there was no journal
+    recovery: Recovery = field(default_factory=Recovery)
+
+
+def undo(root: Root, privilege: Privilege, env: Mapping[str, str], explicit_state: str | None) -> UndoResult:
+    """Under the run lock: finish or undo what the journal holds, then forget it (and remove leftovers)."""
+    state_dir = state_dir_for(root, privilege, env, explicit_state)
+    if not os.path.lexists(state_dir):
+        return UndoResult(state_dir)
+    return locked_undo(root, state_dir, FileSystem(privilege), leftovers(stores.for_os(osinfo.detect(root))))
+
+
+def locked_undo(root: Root, state_dir: Path, fs: FileSystem, store_leftovers: Sequence[str] = ()) -> UndoResult:
+    result = UndoResult(state_dir)
+    try:
+        with RunLock(state_dir / LOCK_NAME, tidy=True):
+            journal = Journal.load(state_dir, str(root))
+            result.recovery = applying.recover(root, journal, fs, store_leftovers)
+            if result.recovery.undone is not None:
+                result.report = result.recovery.undone
+            elif journal.exists:
+                result.report = applying.undo(root, journal, fs)
+                journal.discard()
+    except OSError as exc:
+        raise applying.failure(
+            "undo", exc, "the journal keeps what is left to restore: run 'pip-tls-setup undo' again"
+        ) from None
+    return result
 
 
 def environ() -> dict[str, str]:

@@ -8,7 +8,7 @@ a plain atomic write and a second run with the same inputs plans nothing.
 from __future__ import annotations
 
 import difflib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 NoteLevel = Literal["info", "warning", "skip"]
@@ -20,7 +20,12 @@ class FileChange:
     before: bytes | None  # None: the file does not exist yet
     after: bytes | None  # None: delete the file
     reason: str
-    mode: int = 0o644  # for new files; existing files keep theirs
+    mode: int = 0o644  # for new files; existing files keep theirs unless ``shared``
+    # Trailing path components that must be real (never links): the file, and the directories of it
+    # we own or expect (``pip/_vendor/certifi``, ``/etc/pip-tls-setup``). See ``Root.writable``.
+    depth: int = 1
+    # A file other users must read (bundles, anchors): always ``mode``, whatever the umask or an old mode.
+    shared: bool = False
 
     @property
     def verb(self) -> str:
@@ -42,6 +47,9 @@ class Command:
     undo: tuple[str, ...] | None = None
     # Run through chroot when the root is not "/".
     in_root: bool = True
+    # Files a killed earlier run of the command leaves behind and a new run would build on
+    # (update-ca-certificates appends to ca-certificates.crt.new): removed before it runs.
+    stale: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -69,9 +77,7 @@ class Plan:
         """Add a change; a later change to the same path builds on the earlier one."""
         for index, existing in enumerate(self.files):
             if existing.path == change.path:
-                self.files[index] = FileChange(
-                    existing.path, existing.before, change.after, f"{existing.reason}; {change.reason}", existing.mode
-                )
+                self.files[index] = replace(existing, after=change.after, reason=f"{existing.reason}; {change.reason}")
                 return
         self.files.append(change)
 

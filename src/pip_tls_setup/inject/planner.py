@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,15 +16,19 @@ from cryptography.hazmat.primitives.serialization import Encoding
 
 from pip_tls_setup.ca.certs import CACert, fingerprint, parse_bundle
 from pip_tls_setup.errors import InputError
+from pip_tls_setup.inject import safefs
 from pip_tls_setup.inject.edits import blocks, envexport, pipconf
 from pip_tls_setup.inject.plan import FileChange, Plan
 from pip_tls_setup.inject.stores import Query, TrustStore
 from pip_tls_setup.inject.stores.linux import AnchorDirStore
 from pip_tls_setup.target.privilege import Privilege
 from pip_tls_setup.target.pythons import CertifiFacts, Target
-from pip_tls_setup.target.root import Root
+from pip_tls_setup.target.root import Root, WritePath, check_writable
 
 STATE_ENV = "PIP_TLS_SETUP_STATE_DIR"
+SHARED_MODE = 0o644  # bundles and anchors: every user's tools read them, whatever the umask
+# How many trailing components of a certifi bundle path are the package's own (never links).
+CERTIFI_DEPTHS = (("/pip/_vendor/certifi/cacert.pem", 4), ("/certifi/cacert.pem", 2))
 
 
 @dataclass(frozen=True)
@@ -63,7 +67,8 @@ def default_layout(
         default_state = Path(base) / "state"
     elif system_wide:
         default_bundle = "/etc/pip-tls-setup/ca-bundle.pem"
-        default_state = root.host("/var/lib/pip-tls-setup")
+        # The parent is resolved in the root; the state directory itself must not be a link (see Journal).
+        default_state = root.host("/var/lib") / "pip-tls-setup"
     else:
         home = Path(env.get("HOME", str(Path.home())))
         data = Path(env.get("XDG_DATA_HOME") or home / ".local" / "share")
@@ -78,29 +83,30 @@ def default_layout(
 
 
 def can_write(host: Path, privilege: Privilege) -> bool:
-    if privilege is not Privilege.NONE:
-        return True
-    directory = host.parent
-    while not directory.exists() and directory != directory.parent:
-        directory = directory.parent
-    return os.access(directory, os.W_OK) and (not host.exists() or os.access(host, os.W_OK))
+    """With root or sudo anything; else what ``safefs.can_write_directly`` says (the check apply uses too)."""
+    return privilege is not Privilege.NONE or safefs.can_write_directly(host)
 
 
-def check_writable(option: str, host: Path, privilege: Privilege) -> None:
-    """An output path must be a file we can write: fail before anything changes, not halfway."""
-    if host.is_dir():
-        raise InputError(f"{option} {host}", "is a directory", "give the path of a file")
-    if not can_write(host, privilege):
+def check_output(option: str, target: WritePath, privilege: Privilege) -> None:
+    """An output path must be a regular file we can write, not reached through a link: fail before anything
+    changes, not halfway."""
+    check_writable(target, f"{option} {target.logical}")
+    if not can_write(target.host, privilege):
         raise InputError(
-            f"{option} {host}", "is not writable", "choose a path you can write, or run as root / with sudo"
+            f"{option} {target.logical}", "is not writable", "choose a path you can write, or run as root / with sudo"
         )
 
 
-def _read(host: Path) -> bytes | None:
+def planned_read(plan: Plan, target: WritePath, what: str | None = None) -> bytes | None:
+    """What a file we are about to write holds (or will hold after earlier changes in this plan).
+
+    Refuses (exit 2) a link or a non-regular file on its way: write targets are checked while planning.
+    """
+    check_writable(target, what)
     try:
-        return host.read_bytes()
-    except FileNotFoundError:
-        return None
+        return plan.pending_content(target.logical)
+    except KeyError:
+        return safefs.read(target)
 
 
 def corporate_pem(cas: Sequence[CACert]) -> str:
@@ -179,29 +185,36 @@ def build(
     privilege: Privilege,
     query: Query,
     env: Mapping[str, str],
+    managed: Collection[str] = (),
 ) -> Plan:
+    """``managed``: fingerprints of every CA an earlier run installed (from the journal): never public roots, even
+    while the OS bundle still holds one an interrupted run stopped supplying."""
     plan = Plan()
     if not cas:
         raise InputError(
             "setup", "no corporate CA was given", "pass --ca FILE (repeatable) or set $PIP_TLS_SETUP_CA to the PEM text"
         )
     for option, path in (("--bundle", layout.bundle), ("--bundle (corporate-only file)", layout.corporate)):
-        check_writable(option, root.host(path), privilege)
+        check_output(option, root.writable(path, 2), privilege)
     _plan_store(plan, root, store, cas, options, privilege, query, layout)
     base, source = _base_bundle(root, store)
-    exclude = _managed_fingerprints(root, store)
+    exclude = _managed_fingerprints(root, store) | set(managed)
     bundle_bytes = combined_bundle(base, source, cas, exclude)
-    _add(plan, root, layout.bundle, bundle_bytes, "combined bundle: public roots + corporate CAs")
-    _add(plan, root, layout.corporate, corporate_pem(cas).encode("ascii"), "corporate CAs only (NODE_EXTRA_CA_CERTS)")
+    _add(plan, root, layout.bundle, bundle_bytes, "combined bundle: public roots + corporate CAs", 2, shared=True)
+    corporate = corporate_pem(cas).encode("ascii")
+    _add(plan, root, layout.corporate, corporate, "corporate CAs only (NODE_EXTRA_CA_CERTS)", 2, shared=True)
     for target in targets:
         _plan_target(plan, root, target, cas, layout, options, privilege, env)
     plan.env.extend(envexport.variables(layout.bundle, layout.corporate))
     return plan
 
 
-def _add(plan: Plan, root: Root, path: str, data: bytes, reason: str) -> None:
+def _add(plan: Plan, root: Root, path: str, data: bytes, reason: str, depth: int = 1, shared: bool = False) -> None:
     # A second change to the same path keeps the first one's "before" (see Plan.add_file).
-    plan.add_file(FileChange(path, _read(root.host(path)), data, reason))
+    target = root.writable(path, depth)
+    check_writable(target)
+    before = safefs.read(target)
+    plan.add_file(FileChange(path, before, data, reason, SHARED_MODE, depth, shared))
 
 
 def _plan_store(
@@ -269,15 +282,12 @@ def _plan_target(
             )
     if options.pip_config and target.pip is not None:
         path, level = pip_config_file(target, root, privilege, env)
-        path = root.resolve(path)
-        host = root.host(path)
-        if not can_write(host, privilege):
+        config = root.writable(path)
+        check_writable(config, f"pip {level} config {path}")  # a link: refused, never edited where it points
+        if not can_write(config.host, privilege):
             plan.note("warning", label, f"cannot write {path}; pip's cert setting was not changed")
             return
-        try:
-            current = plan.pending_content(path)
-        except KeyError:
-            current = _read(host)
+        current = planned_read(plan, config)
         text = (current or b"").decode("utf-8", "replace")
         new_text, replaced = pipconf.set_cert(text, layout.bundle)
         for section in replaced:
@@ -306,19 +316,19 @@ def _plan_certifi(
                 "corporate CA; only the exported REQUESTS_CA_BUNDLE/SSL_CERT_FILE cover it",
             )
         return
-    if root.host(bundled).is_symlink():
+    depth = next((d for suffix, d in CERTIFI_DEPTHS if bundled.endswith(suffix)), 1)
+    target = root.writable(bundled, depth)
+    # A linked package directory would make us edit someone else's bundle: refused (exit 2).
+    check_writable(target, what, dirs_only=True)
+    if os.path.islink(target.host):
+        # How some distributions point certifi at the OS bundle: theirs, never written through.
         plan.note("skip", what, f"{bundled} is a symlink managed elsewhere; left unchanged")
         return
-    host = root.host(bundled)
-    if not host.is_file():
+    if not os.path.isfile(target.host):
         plan.note("skip", what, f"{bundled} does not exist; left unchanged")
         return
-    if not can_write(host, privilege):
+    if not can_write(target.host, privilege):
         plan.note("warning", what, f"cannot write {bundled} (permission denied); left unchanged")
         return
-    try:
-        current = plan.pending_content(bundled)
-    except KeyError:
-        current = host.read_bytes()
-    text = (current or b"").decode("utf-8", "replace")
-    _add(plan, root, bundled, blocks.upsert(text, pem).encode("utf-8"), f"{what}: corporate CAs appended")
+    text = (planned_read(plan, target, what) or b"").decode("utf-8", "replace")
+    _add(plan, root, bundled, blocks.upsert(text, pem).encode("utf-8"), f"{what}: corporate CAs appended", depth)

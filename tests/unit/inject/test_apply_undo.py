@@ -23,7 +23,7 @@ from pip_tls_setup.inject.stores.base import QueryResult
 from pip_tls_setup.inject.stores.linux import DEBIAN
 from pip_tls_setup.target.privilege import Privilege
 from pip_tls_setup.target.pythons import CertifiFacts, PipFacts, Target
-from pip_tls_setup.target.root import Root
+from pip_tls_setup.target.root import Root, host_writable
 
 PUBLIC = make_ca("Lab Public Root", "Lab Public Trust")
 CORP = make_ca("Example Corp Root CA", "Example Corp")
@@ -213,7 +213,7 @@ def test_permission_denied_is_a_clear_failure(tmp_path: Path) -> None:
     from pip_tls_setup.errors import CheckFailed
 
     with pytest.raises(CheckFailed, match="permission denied"):
-        fs.write(locked / "x", b"x", 0o644)
+        fs.write(host_writable(locked / "x"), b"x", 0o644)
 
 
 def test_stale_managed_anchor_is_removed(tmp_path: Path) -> None:

@@ -10,8 +10,9 @@ from dataclasses import dataclass
 from typing import Callable
 
 from pip_tls_setup.ca.certs import CACert
+from pip_tls_setup.inject import safefs
 from pip_tls_setup.inject.plan import Plan
-from pip_tls_setup.target.root import Root
+from pip_tls_setup.target.root import Root, check_writable
 
 
 @dataclass(frozen=True)
@@ -35,6 +36,13 @@ def run_query(argv: Sequence[str]) -> QueryResult:
 def slug(text: str, limit: int = 40) -> str:
     cleaned = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
     return cleaned[:limit].strip("-") or "ca"
+
+
+def staged_read(root: Root, path: str) -> bytes | None:
+    """Current content of a certificate file we stage in our own directory (never through a link: exit 2)."""
+    target = root.writable(path, 2)
+    check_writable(target)
+    return safefs.read(target)
 
 
 class TrustStore(ABC):

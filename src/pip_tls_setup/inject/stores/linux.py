@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
 from pip_tls_setup.ca.certs import CACert, fingerprint, parse_bundle
+from pip_tls_setup.inject import safefs
 from pip_tls_setup.inject.plan import Command, FileChange, Plan
 from pip_tls_setup.inject.stores.base import Query, TrustStore, slug
-from pip_tls_setup.target.root import Root
+from pip_tls_setup.target.root import Root, check_writable
 
 MANAGED_PREFIX = "pip-tls-setup-"
 
@@ -24,6 +25,14 @@ class AnchorDirStore(TrustStore):
     undo_refresh: tuple[str, ...]
     bundles: tuple[str, ...]  # first existing one is the system bundle
     outputs: tuple[str, ...]
+    # What a killed run of the refresh tool leaves behind: ``stale`` would be built on by its next run
+    # (removed before every refresh), ``temporary`` only clutters (removed after an interrupted run of ours).
+    stale: tuple[str, ...] = ()
+    temporary: tuple[str, ...] = ()
+
+    @property
+    def leftovers(self) -> tuple[str, ...]:
+        return self.stale + self.temporary
 
     def system_bundle(self, root: Root) -> str | None:
         for candidate in self.bundles:
@@ -44,29 +53,49 @@ class AnchorDirStore(TrustStore):
                 f"(install the ca-certificates package, then run pip-tls-setup again)",
             )
             return
-        directory = root.host(self.anchor_dir)
         desired = {self.anchor_name(c): c.pem().encode("ascii") for c in certs}
-        existing = sorted(p.name for p in directory.glob(f"{MANAGED_PREFIX}*")) if directory.is_dir() else []
         changed = False
-        for name in existing:
+        for name in self._managed(root):
             if name not in desired:
-                path = f"{self.anchor_dir}/{name}"
-                plan.add_file(FileChange(path, _read(directory / name), None, "corporate CA no longer supplied"))
+                before = self._anchor(root, name)
+                plan.add_file(
+                    FileChange(f"{self.anchor_dir}/{name}", before, None, "corporate CA no longer supplied", depth=2)
+                )
                 changed = True
         for name, data in sorted(desired.items()):
-            before = _read(directory / name)
+            before = self._anchor(root, name)
             if before != data:
-                plan.add_file(FileChange(f"{self.anchor_dir}/{name}", before, data, "corporate CA for the OS store"))
+                path = f"{self.anchor_dir}/{name}"
+                plan.add_file(FileChange(path, before, data, "corporate CA for the OS store", depth=2, shared=True))
                 changed = True
         if changed or not self._bundle_has(root, certs):
+            for output in self.outputs:
+                check_writable(root.writable(output), f"{self.description} bundle {output}")
             plan.commands.append(
                 Command(
                     self.refresh,
                     f"rebuild the {self.description} bundle",
                     outputs=self.outputs,
                     undo=self.undo_refresh,
+                    stale=self.stale,
                 )
             )
+
+    def _managed(self, root: Root) -> list[str]:
+        """Our anchors in the anchor directory (which must be a real directory, not a link: exit 2)."""
+        probe = root.writable(f"{self.anchor_dir}/{MANAGED_PREFIX}", 2)
+        if not check_writable(probe, f"{self.description} anchor directory", dirs_only=True):
+            return []
+        with safefs.directory(probe) as dfd:
+            if dfd is None:
+                return []
+            names = os.listdir(probe.host.parent) if dfd == -1 else os.listdir(dfd)
+        return sorted(n for n in names if n.startswith(MANAGED_PREFIX))
+
+    def _anchor(self, root: Root, name: str) -> bytes | None:
+        target = root.writable(f"{self.anchor_dir}/{name}", 2)
+        check_writable(target)
+        return safefs.read(target)
 
     def _bundle_has(self, root: Root, certs: Sequence[CACert]) -> bool:
         bundle = self.system_bundle(root)
@@ -74,13 +103,6 @@ class AnchorDirStore(TrustStore):
             return False
         present = {fingerprint(c) for c in parse_bundle(root.host(bundle).read_bytes())}
         return all(c.sha256 in present for c in certs)
-
-
-def _read(path: Path) -> bytes | None:
-    try:
-        return path.read_bytes()
-    except FileNotFoundError:
-        return None
 
 
 DEBIAN = AnchorDirStore(
@@ -92,6 +114,10 @@ DEBIAN = AnchorDirStore(
     undo_refresh=("update-ca-certificates", "--fresh"),
     bundles=("/etc/ssl/certs/ca-certificates.crt",),
     outputs=("/etc/ssl/certs/ca-certificates.crt",),
+    # update-ca-certificates appends to ca-certificates.crt.new (a stale one doubles the bundle) and keeps
+    # its lists in mktemp files under /tmp; SIGKILL skips its cleanup trap.
+    stale=("/etc/ssl/certs/ca-certificates.crt.new",),
+    temporary=("/tmp/ca-certificates.tmp.*",),  # noqa: S108 (inside the root; removed, never created)
 )
 ALPINE = AnchorDirStore(
     family="alpine",
@@ -130,8 +156,9 @@ ARCH = AnchorDirStore(
     suffix=".crt",
     refresh=("update-ca-trust",),
     undo_refresh=("update-ca-trust",),
-    bundles=("/etc/ssl/certs/ca-certificates.crt",),
-    outputs=("/etc/ssl/certs/ca-certificates.crt",),
+    bundles=("/etc/ca-certificates/extracted/tls-ca-bundle.pem", "/etc/ssl/certs/ca-certificates.crt"),
+    # /etc/ssl/certs/ca-certificates.crt is Arch's link to this file: we back up and restore the file itself.
+    outputs=("/etc/ca-certificates/extracted/tls-ca-bundle.pem",),
 )
 
 FAMILIES: dict[str, AnchorDirStore] = {s.family: s for s in (DEBIAN, ALPINE, RHEL, SUSE, ARCH)}

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 
 from pip_tls_setup.ca.certs import CACert
 from pip_tls_setup.inject.plan import Command, FileChange, Plan
-from pip_tls_setup.inject.stores.base import Query, TrustStore, slug
+from pip_tls_setup.inject.stores.base import Query, TrustStore, slug, staged_read
 from pip_tls_setup.target.root import Root
 
 SYSTEM_KEYCHAIN = "/Library/Keychains/System.keychain"
@@ -37,7 +37,8 @@ class MacOSKeychain(TrustStore):
                 continue
             path = f"{staging_dir}/anchor-{slug(cert.common_name)}-{cert.sha256[:12]}.pem"
             data = cert.pem().encode("ascii")
-            plan.add_file(FileChange(path, _read(root, path), data, "certificate file for security add-trusted-cert"))
+            reason = "certificate file for security add-trusted-cert"
+            plan.add_file(FileChange(path, staged_read(root, path), data, reason, depth=2, shared=True))
             sha1 = hashlib.sha1(cert.der, usedforsecurity=False).hexdigest().upper()
             plan.commands.append(
                 Command(
@@ -54,10 +55,3 @@ class MacOSKeychain(TrustStore):
                 "macOS Pythons do not read the keychain (only pip >= 24.2 via truststore does); "
                 "the combined bundle and SSL_CERT_FILE/REQUESTS_CA_BUNDLE cover the rest",
             )
-
-
-def _read(root: Root, path: str) -> bytes | None:
-    try:
-        return root.host(path).read_bytes()
-    except FileNotFoundError:
-        return None

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 
 from pip_tls_setup.ca.certs import CACert
 from pip_tls_setup.inject.plan import Command, FileChange, Plan
-from pip_tls_setup.inject.stores.base import Query, TrustStore, slug
+from pip_tls_setup.inject.stores.base import Query, TrustStore, slug, staged_read
 from pip_tls_setup.target.root import Root
 
 
@@ -26,11 +26,8 @@ class WindowsRootStore(TrustStore):
                 continue
             path = f"{staging_dir}/anchor-{slug(cert.common_name)}-{cert.sha256[:12]}.crt"
             data = cert.pem().encode("ascii")
-            try:
-                before: bytes | None = root.host(path).read_bytes()
-            except FileNotFoundError:
-                before = None
-            plan.add_file(FileChange(path, before, data, "certificate file for certutil -addstore"))
+            reason = "certificate file for certutil -addstore"
+            plan.add_file(FileChange(path, staged_read(root, path), data, reason, depth=2, shared=True))
             plan.commands.append(
                 Command(
                     ("certutil", "-addstore", "-f", "Root", path),
