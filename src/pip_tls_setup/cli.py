@@ -7,7 +7,7 @@ import difflib
 import os
 import sys
 import traceback
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from types import ModuleType
 from typing import NoReturn
 
@@ -108,11 +108,12 @@ def _parse(args_list: list[str]) -> argparse.Namespace:
     return args
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def main(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None) -> int:
+    """Parse, then run the command with the environment read once, here (commands never read os.environ)."""
     args_list = _with_default_command(list(sys.argv[1:] if argv is None else argv))
     args = _parse(args_list)
     try:
-        result: int = args.handler(args)
+        result: int = args.handler(args, dict(os.environ if env is None else env))
         return result
     except PipTlsSetupError as exc:
         print(f"{PROG}: error: {exc}", file=sys.stderr)

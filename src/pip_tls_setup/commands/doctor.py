@@ -85,11 +85,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("-q", "--quiet", action="store_true", help="only warnings and errors on stderr")
 
 
-def run(args: argparse.Namespace) -> int:
+def run(args: argparse.Namespace, env: dict[str, str]) -> int:
     from pip_tls_setup.diagnosis import doctor, render, situation
-    from pip_tls_setup.inject import flow
 
-    env = flow.environ()
     console = Console(quiet=args.quiet or args.json)
     found = situation.prepare(doctor_request(args), env)
     found.progress = progress_for(console)

@@ -45,7 +45,7 @@ def _load(path: str) -> list[CACert]:
     return load_certificates(read_ca_file(file), path)
 
 
-def run(args: argparse.Namespace) -> int:
+def run(args: argparse.Namespace, env: dict[str, str]) -> int:
     from pip_tls_setup.ca.pem import printable
     from pip_tls_setup.ca.sources import lint_all
 

@@ -106,7 +106,7 @@ def _size(text: str) -> int:
     return size
 
 
-def run(args: argparse.Namespace) -> int:
+def run(args: argparse.Namespace, env: dict[str, str]) -> int:
     from pip_tls_setup.policy import scanner
     from pip_tls_setup.policy.findings import rank
     from pip_tls_setup.policy.formats import render
@@ -133,7 +133,7 @@ def run(args: argparse.Namespace) -> int:
         suppressed += result.suppressed
         summary.update(files_seen=result.files_seen, files_read=result.files_read, suppressed=len(result.suppressed))
     if args.runtime:
-        findings += _runtime(args)
+        findings += _runtime(args, env)
     if args.no_notes:
         findings = [f for f in findings if f.failing]
     threshold = rank(args.fail_on)
@@ -158,13 +158,12 @@ def run(args: argparse.Namespace) -> int:
     return EXIT_FAILED if failed else EXIT_OK
 
 
-def _runtime(args: argparse.Namespace) -> list[Finding]:
+def _runtime(args: argparse.Namespace, env: dict[str, str]) -> list[Finding]:
     from pip_tls_setup.policy import runtime
     from pip_tls_setup.target import pythons
     from pip_tls_setup.target.root import Root
 
     root = Root.of(args.root)
-    env = dict(os.environ)
     targets, _notes = pythons.discover(root, args.python, env)
     return runtime.evaluate(root, targets, env)
 

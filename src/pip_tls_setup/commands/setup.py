@@ -85,7 +85,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_output(parser)
 
 
-def run(args: argparse.Namespace) -> int:
+def run(args: argparse.Namespace, env: dict[str, str]) -> int:
     # Heavy imports (cryptography, certifi) only when the command runs: keeps 'scan' fast.
     from pip_tls_setup.ca import sources
     from pip_tls_setup.inject import flow, planner
@@ -93,7 +93,6 @@ def run(args: argparse.Namespace) -> int:
     from pip_tls_setup.target.root import Root
 
     console = Console(quiet=args.quiet or args.json)
-    env = flow.environ()
     root = Root.of(args.root)
     pins = sources.parse_pins(args.ca_fingerprint, env)
     cas = sources.gather(args.ca, env, pins, extra=_ca_from_proxy(args, env, pins))

@@ -25,13 +25,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_output(parser)
 
 
-def run(args: argparse.Namespace) -> int:
+def run(args: argparse.Namespace, env: dict[str, str]) -> int:
     from pip_tls_setup.inject import flow
     from pip_tls_setup.target import privilege
     from pip_tls_setup.target.root import Root
 
     console = Console(quiet=args.quiet or args.json)
-    env = flow.environ()
     root = Root.of(args.root)
     result = flow.undo(root, privilege.detect(), env, args.state_dir)
     state_dir, report = result.state_dir, result.report

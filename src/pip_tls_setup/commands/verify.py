@@ -101,11 +101,9 @@ def read_env_file(path: str) -> dict[str, str]:
     return values
 
 
-def run(args: argparse.Namespace) -> int:
+def run(args: argparse.Namespace, env: dict[str, str]) -> int:
     from pip_tls_setup.diagnosis import situation, verify
-    from pip_tls_setup.inject import flow
 
-    env = flow.environ()
     console = Console(quiet=args.quiet or args.json)
     project = verify.check_project(args.probe_project)
     overlay = read_env_file(args.env_file) if args.env_file else {}

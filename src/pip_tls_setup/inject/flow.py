@@ -244,6 +244,3 @@ def locked_undo(root: Root, state_dir: Path, fs: FileSystem, store_leftovers: Se
         ) from None
     return result
 
-
-def environ() -> dict[str, str]:
-    return dict(os.environ)
