@@ -134,12 +134,30 @@ def test_inspect_reports_and_exits_1_on_leaf(tool, tmp_path: Path, ca) -> None:
     data = json.loads(run.stdout)
     assert data["certificates"][0]["findings"][0]["code"] == "strict-basic-constraints-not-critical"
     leaf = tool("inspect", str(tmp_path / "leaf.pem"))
-    assert leaf.returncode == 1 and "not-a-ca" in leaf.stderr
+    assert leaf.returncode == 1 and "not-a-ca" in leaf.stdout
 
 
-def test_undo_without_journal_is_fine(tool) -> None:
+def test_inspect_reports_every_file_and_exits_2_when_one_is_bad(tool, tmp_path: Path, ca) -> None:
+    import json
+
+    make_ca("First Root").write(tmp_path / "a.pem")
+    (tmp_path / "bad.pem").write_text("not a certificate\n")
+    make_ca("Second Root").write(tmp_path / "b.pem")
+    files = [str(tmp_path / n) for n in ("a.pem", "bad.pem", "b.pem")]
+    run = tool("inspect", *files)
+    assert run.returncode == 2
+    assert "First Root" in run.stdout and "Second Root" in run.stdout
+    assert run.stderr.count("pip-tls-setup: error: ") == 1 and "bad.pem" in run.stderr
+    data = json.loads(tool("inspect", *files, "--json").stdout)
+    assert [f["error"] is None for f in data["files"]] == [True, False, True]
+    assert len(data["certificates"]) == 2 and data["ok"] is False
+
+
+def test_undo_without_a_journal_says_where_it_looked_and_fails(tool, tmp_path: Path) -> None:
     run = tool("undo")
-    assert run.returncode == 0 and "nothing to undo" in run.stderr
+    assert run.returncode == 1
+    assert "nothing to undo" in run.stderr and str(tmp_path / "state") in run.stderr
+    assert run.stderr.count("\n") == 1
 
 
 @pytest.mark.parametrize("option", ["--bundle", "--env-file"])

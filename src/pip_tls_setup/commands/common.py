@@ -104,16 +104,16 @@ def doctor_request(args: argparse.Namespace) -> DoctorRequest:
     )
 
 
+def report_console(args: argparse.Namespace) -> Console:
+    """Read-only commands print their report on stdout; warnings and progress go to stderr."""
+    from pip_tls_setup.ui import Console
+
+    return Console(sys.stdout, quiet=getattr(args, "quiet", False) or args.json, warnings=sys.stderr)
+
+
 def progress_for(console: Console) -> Callable[[str], None] | None:
     """Each probe as it starts, on a terminal only: stderr a TTY, not --quiet or --json (never on a pipe)."""
-    isatty = getattr(console.stream, "isatty", None)
-    if console.quiet or isatty is None or not isatty():
-        return None
-
-    def say(text: str) -> None:
-        console.line(text, "skip")
-
-    return say
+    return console.progress if console.interactive else None
 
 
 def scrubbed(

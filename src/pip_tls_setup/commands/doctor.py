@@ -10,9 +10,9 @@ from pip_tls_setup.commands.common import (
     doctor_request,
     finish_report,
     progress_for,
+    report_console,
     scrubbed,
 )
-from pip_tls_setup.ui import Console
 
 NAME = "doctor"
 HELP = "diagnose the proxy and TLS interception (read-only)"
@@ -88,7 +88,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace, env: dict[str, str]) -> int:
     from pip_tls_setup.diagnosis import doctor, render, situation
 
-    console = Console(quiet=args.quiet or args.json)
+    console = report_console(args)
     found = situation.prepare(doctor_request(args), env)
     found.progress = progress_for(console)
     report = doctor.build(found)

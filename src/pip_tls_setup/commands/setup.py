@@ -117,21 +117,25 @@ def run(args: argparse.Namespace, env: dict[str, str]) -> int:
     if args.dry_run:
         _show_plan(console, result, dry_run=True)
         if args.json:
-            print_json(report(result))
+            print_json(report(result, ok=True))
         else:
             sys.stdout.write(envexport.render(result.plan.env, args.env_format or "shell"))
         return EXIT_OK
     flow.execute(result, env)
+    from pip_tls_setup.platforms import docker, github
+
+    if result.request.root.is_host and github.export_environment(env, result.plan.env, result.undo_command):
+        result.env_sinks.append("$GITHUB_ENV")
     _show_plan(console, result, dry_run=False)
     verified = _verify(args, result, env, console)
+    verified_ok = verified is None or bool(verified["ok"])
     if args.json:
-        print_json({**report(result), "verify": verified})
+        print_json({**report(result, ok=verified_ok), "verify": verified})
     elif not result.env_sinks or args.env_format:
-        from pip_tls_setup.platforms import docker  # in an image build: Dockerfile ENV lines
-
         sys.stdout.write(envexport.render(result.plan.env, args.env_format or "shell"))
-        sys.stderr.write(docker.build_hint(result.plan.env, args.env_format, result.request.root.is_host, env))
-    return EXIT_FAILED if verified is not None and not verified["ok"] else EXIT_OK
+        if not args.quiet:  # in an image build: the Dockerfile ENV lines to add
+            sys.stderr.write(docker.build_hint(result.plan.env, args.env_format, result.request.root.is_host, env))
+    return EXIT_OK if verified_ok else EXIT_FAILED
 
 
 def _ca_from_proxy(args: argparse.Namespace, env: dict[str, str], pins: set[str]) -> list[CACert]:
@@ -164,10 +168,10 @@ def _verify(
     from pip_tls_setup.platforms import docker
 
     request = verify.VerifyRequest(project=args.probe_project, timeout=args.timeout, offline=args.offline)
-    report, situation = after_setup.run(result, env, args.python, request, docker.in_container(env))
+    report, situation = after_setup.run(result, env, args.python, request, docker.in_image_build(env))
     line, heading, _warn = scrubbed(console, situation.secrets)
     verify.render_text(report, line, heading)
-    for warning in after_setup.warnings(report):
+    for warning in after_setup.warnings(report, result.undo_command):
         console.warn(warning)
     return report
 
@@ -186,7 +190,7 @@ def _policy_blocks(console: Console, result: flow.SetupResult, mode: str, as_jso
     if not blocking or mode == "warn":
         return False
     if as_json:
-        print_json({**report(result), "blocked": True})
+        print_json({**report(result, ok=False), "blocked": True})
     first = text.line(blocking[0])
     more = f" (and {len(blocking) - 1} more above)" if len(blocking) > 1 else ""
     print(
@@ -236,11 +240,16 @@ def _show_plan(console: Console, result: flow.SetupResult, dry_run: bool) -> Non
             console.line(f"environment written to {sink}")
 
 
-def report(result: flow.SetupResult) -> dict[str, Any]:
+def report(result: flow.SetupResult, ok: bool) -> dict[str, Any]:
+    from pip_tls_setup import envelope
+
+    return envelope("setup", ok, _fields(result))
+
+
+def _fields(result: flow.SetupResult) -> dict[str, Any]:
     plan = result.plan
     applied = result.applied
     return {
-        "command": "setup",
         "dry_run": result.request.dry_run,
         "root": str(result.request.root),
         "os": {"family": result.os.family, "id": result.os.id, "name": result.os.pretty},

@@ -11,10 +11,10 @@ from pip_tls_setup.commands.common import (
     doctor_request,
     finish_report,
     progress_for,
+    report_console,
     scrubbed,
 )
 from pip_tls_setup.errors import InputError
-from pip_tls_setup.ui import Console
 
 NAME = "verify"
 HELP = "prove pip reaches its index with verification on"
@@ -104,7 +104,7 @@ def read_env_file(path: str) -> dict[str, str]:
 def run(args: argparse.Namespace, env: dict[str, str]) -> int:
     from pip_tls_setup.diagnosis import situation, verify
 
-    console = Console(quiet=args.quiet or args.json)
+    console = report_console(args)
     project = verify.check_project(args.probe_project)
     overlay = read_env_file(args.env_file) if args.env_file else {}
     found = situation.prepare(doctor_request(args), env, with_targets=not args.offline)

@@ -30,7 +30,7 @@ EXPORTS_BREAK = (
     "the durable files verify, but the exported variables make pip fail: a later step that loads them "
     "will not reach the index (see the with-exports checks above)"
 )
-FAILED = "setup applied its changes, but verification failed; 'pip-tls-setup undo' restores everything"
+FAILED = "setup applied its changes, but verification failed; '{undo}' restores everything"
 
 
 def check_inputs(timeout: float, project: str, verifying: bool, env: Mapping[str, str]) -> None:
@@ -87,7 +87,7 @@ def ca_mismatch(report: Mapping[str, Any], given: Sequence[CACert]) -> list[str]
     return found
 
 
-def warnings(report: Mapping[str, Any]) -> list[str]:
+def warnings(report: Mapping[str, Any], undo: str = "pip-tls-setup undo") -> list[str]:
     """What the views' results mean for later steps."""
     failing_views = {
         t["view"] for t in report["targets"] if not t["decisive"] and any(not c["ok"] for c in t["checks"])
@@ -98,5 +98,5 @@ def warnings(report: Mapping[str, Any]) -> list[str]:
     if report["ok"] and "with-exports" in failing_views:
         found.append(EXPORTS_BREAK)
     if not report["ok"]:
-        found.append(FAILED)
+        found.append(FAILED.format(undo=undo))
     return found

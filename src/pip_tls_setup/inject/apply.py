@@ -32,7 +32,9 @@ from pip_tls_setup.target.root import Root, WritePath, check_writable, host_writ
 COMMAND_TIMEOUT = 300
 DISK_FULL = {errno.ENOSPC, errno.EDQUOT}
 ROLLED_BACK = "this run's changes were rolled back"
-ROLLBACK_FAILED = "rolling back failed too ({error}): free some space and run 'pip-tls-setup undo'"
+# The plain undo command; the setup flow swaps in the exact one (with --root/--state-dir) for the user.
+UNDO = "'pip-tls-setup undo'"
+ROLLBACK_FAILED = "rolling back failed too ({error}): free some space and run " + UNDO
 
 
 class FileSystem:
@@ -203,7 +205,7 @@ def _apply_command(command: Command, root: Root, journal: Journal, fs: FileSyste
         last = (run.output.splitlines() or [""])[-1][:300]
         raise CheckFailed(
             f"{' '.join(command.argv)} failed (exit {run.returncode}): {last}; "
-            "the changes made so far are journaled: run 'pip-tls-setup undo' to restore them"
+            f"the changes made so far are journaled: run {UNDO} to restore them"
         )
     journal.command_done(record, [(o, safefs.read(record_path(root, o))) for o in outputs])
     return run

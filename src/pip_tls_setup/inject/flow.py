@@ -4,15 +4,16 @@ an interrupted run, plan, apply (or undo), and export."""
 from __future__ import annotations
 
 import os
+import shlex
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from pip_tls_setup.ca.sources import CASet
-from pip_tls_setup.errors import InputError
+from pip_tls_setup.errors import InputError, PipTlsSetupError
 from pip_tls_setup.inject import apply as applying
 from pip_tls_setup.inject import planner, safefs, stores
-from pip_tls_setup.inject.apply import ApplyReport, FileSystem, Recovery, UndoReport
+from pip_tls_setup.inject.apply import UNDO, ApplyReport, FileSystem, Recovery, UndoReport
 from pip_tls_setup.inject.edits import envexport
 from pip_tls_setup.inject.journal import LOCK_NAME, Journal
 from pip_tls_setup.inject.lock import RunLock
@@ -24,8 +25,6 @@ from pip_tls_setup.policy.findings import Finding
 from pip_tls_setup.target import osinfo, pythons
 from pip_tls_setup.target.privilege import Privilege
 from pip_tls_setup.target.root import Root, host_writable
-
-GITHUB_ENV_FAILED = "the files are set up ('pip-tls-setup undo' restores them); later steps lack the variables"
 
 
 @dataclass(frozen=True)
@@ -65,6 +64,30 @@ class SetupResult:
     @property
     def changed(self) -> bool:
         return bool(self.applied and (self.applied.files or self.applied.commands))
+
+    @property
+    def undo_command(self) -> str:
+        return undo_command(self.request.root, self.request.state_dir or self.env.get(planner.STATE_ENV))
+
+
+def undo_command(root: Root, state_dir: str | None) -> str:
+    """The exact command that undoes a run with this root and explicit state dir (shell-quoted)."""
+    parts = ["pip-tls-setup", "undo"]
+    if not root.is_host:
+        parts += ["--root", shlex.quote(str(root))]
+    if state_dir:
+        parts += ["--state-dir", shlex.quote(state_dir)]
+    return " ".join(parts)
+
+
+def with_undo_command(exc: PipTlsSetupError, command: str) -> PipTlsSetupError:
+    """``exc`` with its undo advice naming ``command`` (the same class, the same exit code)."""
+    quoted = f"'{command}'"
+    if quoted == UNDO or UNDO not in str(exc):
+        return exc
+    if isinstance(exc, InputError):
+        return InputError(exc.what, exc.problem.replace(UNDO, quoted), exc.fix.replace(UNDO, quoted))
+    return type(exc)(str(exc).replace(UNDO, quoted))
 
 
 def prepare(
@@ -134,31 +157,26 @@ def _plan_env_file(plan: Plan, path: str, privilege: Privilege) -> None:
 
 
 def execute(result: SetupResult, env: Mapping[str, str]) -> SetupResult:
-    """Apply the plan under the run lock, then hand the environment to the platform."""
+    """Apply the plan under the run lock; the caller hands the environment to the platform."""
     request = result.request
     fs = FileSystem(result.privilege)
     on_host = frozenset({os.path.abspath(request.env_file)}) if request.env_file else frozenset()
     state_dir = result.layout.state_dir
     supplied = [c.sha256 for c in request.cas.certs]
-    result.plan, result.applied = locked_apply(
-        request.root,
-        state_dir,
-        fs,
-        lambda managed: _plan(result, managed),
-        leftovers(result.store),
-        supplied,
-        on_host,
-    )
+    try:
+        result.plan, result.applied = locked_apply(
+            request.root,
+            state_dir,
+            fs,
+            lambda managed: _plan(result, managed),
+            leftovers(result.store),
+            supplied,
+            on_host,
+        )
+    except PipTlsSetupError as exc:
+        raise with_undo_command(exc, result.undo_command) from None
     if request.env_file:
         result.env_sinks.append(str(Path(request.env_file).absolute()))
-    github_env = env.get("GITHUB_ENV")
-    if github_env and request.root.is_host:
-        try:
-            with open(github_env, "a", encoding="utf-8") as handle:
-                handle.write(envexport.render(result.plan.env, "github"))
-        except OSError as exc:
-            raise applying.failure("writing $GITHUB_ENV", exc, GITHUB_ENV_FAILED) from None
-        result.env_sinks.append("$GITHUB_ENV")
     return result
 
 
@@ -239,8 +257,5 @@ def locked_undo(root: Root, state_dir: Path, fs: FileSystem, store_leftovers: Se
                 result.report = applying.undo(root, journal, fs)
                 journal.discard()
     except OSError as exc:
-        raise applying.failure(
-            "undo", exc, "the journal keeps what is left to restore: run 'pip-tls-setup undo' again"
-        ) from None
+        raise applying.failure("undo", exc, f"the journal keeps what is left to restore: run {UNDO} again") from None
     return result
-

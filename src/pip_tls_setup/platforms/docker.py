@@ -3,13 +3,15 @@
 ``setup`` makes trust durable through files (the OS store, the global pip config, each Python's
 certifi), which later layers inherit. What only the environment can carry (``SSL_CERT_FILE`` for
 httpx/uv/OpenSSL tools, ``NODE_EXTRA_CA_CERTS``, ``REQUESTS_CA_BUNDLE`` for requests outside pip, ...)
-must be written into the Dockerfile as ``ENV`` lines: inside a container ``setup`` prints exactly those
-lines on stderr (the build log), and ``--env-format dockerfile`` prints them on stdout.
+must be written into the Dockerfile as ``ENV`` lines: inside an image build (not a CI job or a devcontainer)
+``setup`` prints exactly those lines on stderr (the build log), unless ``-q``; ``--env-format dockerfile``
+prints them on stdout.
 """
 
 from __future__ import annotations
 
 import os
+import socket
 from collections.abc import Mapping, Sequence
 
 from pip_tls_setup.inject.edits import envexport
@@ -29,6 +31,29 @@ def in_container(env: Mapping[str, str] | None = None, markers: Sequence[str] = 
     return bool(env.get("container")) or any(os.path.exists(marker) for marker in markers)
 
 
+# Set in the environment of jobs and of interactive containers, never inside an image build's RUN step.
+NOT_A_BUILD = ("CI", "GITHUB_ACTIONS", "GITLAB_CI", "REMOTE_CONTAINERS", "CODESPACES", "DEVCONTAINER", "TERM_PROGRAM")
+BUILDKIT_HOSTNAME = "buildkitsandbox"  # every BuildKit RUN step runs under this host name
+
+
+def in_image_build(
+    env: Mapping[str, str] | None = None,
+    markers: Sequence[str] = MARKERS,
+    hostname: str | None = None,
+) -> bool:
+    """Inside an image build's ``RUN`` step (BuildKit, the classic builder, Kaniko), where ``ENV`` lines
+    are the only way to carry variables to later layers: not a CI job or a devcontainer that merely runs
+    in a container."""
+    env = os.environ if env is None else env
+    if any(env.get(name) for name in NOT_A_BUILD):
+        return False
+    name = hostname if hostname is not None else socket.gethostname()
+    if name == BUILDKIT_HOSTNAME or os.path.isdir("/kaniko"):
+        return True
+    # The classic builder marks its RUN containers like any container, but gives them no terminal (TERM).
+    return in_container(env, markers) and not env.get("TERM")
+
+
 def build_hint(
     variables: Sequence[EnvVar],
     chosen: str | None,
@@ -36,12 +61,11 @@ def build_hint(
     env: Mapping[str, str] | None = None,
     markers: Sequence[str] = MARKERS,
 ) -> str:
-    """Inside a container (likely an image build), the ``ENV`` lines to add, for stderr.
+    """Inside an image build, the ``ENV`` lines to add, for stderr.
 
     stdout keeps the ``export`` lines (or the chosen format) everywhere, so
-    ``eval "$(pip-tls-setup ...)"`` works the same in a devcontainer as on a laptop;
-    the marker files cannot tell an image build from an interactive container.
+    ``eval "$(pip-tls-setup ...)"`` works the same in a devcontainer as on a laptop.
     """
-    if chosen or not on_host or not variables or not in_container(env, markers):
+    if chosen or not on_host or not variables or not in_image_build(env, markers):
         return ""
     return HEADER + envexport.render(variables, "dockerfile")

@@ -13,6 +13,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import TextIO
 
 from pip_tls_setup import escape
+from pip_tls_setup.inject.apply import failure
+from pip_tls_setup.inject.edits import envexport
+from pip_tls_setup.inject.plan import EnvVar
 from pip_tls_setup.platforms.cli_contract import Facts, Finding
 
 MIN_MASK_LENGTH = 4  # GitHub ignores very short masks; they would also hide ordinary words
@@ -180,3 +183,21 @@ def append_step_summary(env: Mapping[str, str], markdown: str) -> str | None:
     except OSError as exc:
         return f"$GITHUB_STEP_SUMMARY ({path}) cannot be written ({exc.strerror}); the summary was skipped"
     return None
+
+
+GITHUB_ENV_FAILED = "the files are set up ({undo} restores them); later steps lack the variables"
+
+
+def export_environment(env: Mapping[str, str], variables: Sequence[EnvVar], undo: str) -> bool:
+    """Append ``variables`` to ``$GITHUB_ENV`` for the job's later steps; False when not on GitHub Actions.
+
+    A write that fails after setup changed the files is an error naming what is done and how to undo it.
+    """
+    path = env.get("GITHUB_ENV")
+    if not path:
+        return False
+    try:
+        append(path, envexport.render(variables, "github"))
+    except OSError as exc:
+        raise failure("writing $GITHUB_ENV", exc, GITHUB_ENV_FAILED.format(undo=f"'{undo}'")) from None
+    return True
