@@ -65,6 +65,7 @@ def run_workflow(lab: Lab, tmp_path: Path, fixture: str, proxy_url: str | None =
     shutil.copy(REPO / "action.yml", repo)
     skip = shutil.ignore_patterns("__pycache__", "*.pyc")
     shutil.copytree(REPO / "entrypoint", repo / "entrypoint", ignore=skip)
+    shutil.copytree(REPO / "action", repo / "action", ignore=skip)
     shutil.copytree(REPO / "src" / "pip_tls_setup", repo / "src" / "pip_tls_setup", ignore=skip)
     shutil.copy(FIXTURES / fixture, repo / ".github" / "workflows" / fixture)
     git = ["git", "-C", str(repo), "-c", "user.email=ci@corp.test", "-c", "user.name=ci"]
