@@ -32,6 +32,7 @@ import sys
 from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
+from dataclasses import replace
 from typing import TextIO
 
 from pip_tls_setup import escape
@@ -195,12 +196,15 @@ def _report_scans(env: Mapping[str, str], facts: Facts, inputs: Inputs, results:
     if failed:
         _errors(facts, failed[0], out)
         return 2
-    findings = findings_from(data)
+    workspace = env.get("GITHUB_WORKSPACE") or os.getcwd()
+    base = _scan_base(inputs.scan_paths, workspace).rstrip("/")
+    # workspace-relative paths everywhere: the annotations need them, the summary should match
+    findings = [
+        replace(f, path=f"{base}/{f.path}") if base not in ("", ".") and f.path else f for f in findings_from(data)
+    ]
     facts.findings.extend(findings)
     enforce = facts.mode == "enforce"
-    workspace = env.get("GITHUB_WORKSPACE") or os.getcwd()
-    base = _scan_base(inputs.scan_paths, workspace)
-    github.emit(github.finding_annotations(findings, enforce, base=base), out)
+    github.emit(github.finding_annotations(findings, enforce), out)
     count = facts.findings_count
     _say(out, f"pip-tls-setup: scanned {', '.join(inputs.scan_paths)}: {count} insecure setting(s)")
     return 1 if found.returncode == 1 and enforce else 0
