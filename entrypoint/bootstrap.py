@@ -838,7 +838,8 @@ _NO_MATCH = re.compile(
     r"([A-Za-z0-9][A-Za-z0-9._-]*)===?([A-Za-z0-9.+!_-]+)"
 )
 _HASH_MISMATCH = "DO NOT MATCH THE HASHES"
-_HASH_ENTRY = re.compile(r"^\s+([A-Za-z0-9][A-Za-z0-9._-]*==\S+) from (\S+?):?\s*$", re.M)
+# "    name==version from URL (from -r FILE (line 1)):" then the expected and the actual sha256
+_HASH_ENTRY = re.compile(r"^\s+([A-Za-z0-9][A-Za-z0-9._-]*==\S+) from (\S+?)(?: \(from .*\))?:?\s*$", re.M)
 MISSING_FIX = (
     "mirror that version there, or give --find-links DIR or --index-url URL with the locked files "
     "(their hashes are still checked)"
@@ -868,7 +869,7 @@ def pip_failure(output: str, coverage: Coverage, where: str) -> BootstrapError |
         return BootstrapError(where, f"has no {specs} (pinned by the lock)", MISSING_FIX, code=1)
     if _HASH_MISMATCH in output:
         entries = _HASH_ENTRY.findall(output)
-        what = ", ".join(f"{spec} from {redact(url)}" for spec, url in entries) or "a downloaded file"
+        what = ", ".join(f"{spec} from {redact(url.split('#', 1)[0])}" for spec, url in entries) or "a downloaded file"
         return BootstrapError(
             what, "does not match the sha256 pinned for it (tampered with, or another build)", MISMATCH_FIX, code=1
         )

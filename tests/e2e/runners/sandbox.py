@@ -77,6 +77,15 @@ def sandboxed(argv: Sequence[str], state: Path, before: Sequence[str] = (), snap
     return ["unshare", "--mount", "--propagation", "private", "sh", "-c", "\n".join(script), "sandbox", *argv]
 
 
+def normalise_store(state: Path) -> list[str]:
+    """The runner's store as its own tool leaves it (this machine's store has a hand-placed file that the
+    first update-ca-certificates turns into a link): what a runner's store looks like before any job.
+    Its temporary files in a directory of its own (something on this machine cleans /tmp)."""
+    private = state / "normalise-tmp"
+    private.mkdir(parents=True, exist_ok=True)
+    return [f"TMPDIR={private} update-ca-certificates > {state / 'normalise.log'} 2>&1"]
+
+
 def snapshot_changes(state: Path, ignored: Sequence[str] = ()) -> list[str]:
     """What differs between the manifests taken before and after the run (paths, in order)."""
     before = json.loads((state / "before.json").read_text())

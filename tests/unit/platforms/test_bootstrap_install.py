@@ -118,12 +118,13 @@ def test_failures_that_are_not_a_missing_version_say_what_they_are() -> None:
     assert bootstrap.pip_failure(refused, coverage, "x") is None  # shown as pip wrote it
     tampered = (
         "ERROR: THESE PACKAGES DO NOT MATCH THE HASHES FROM THE REQUIREMENTS FILE. ...\n"
-        "    pip-tls-setup==0.1.0 from https://gitlab-ci-token:s3cr3t@gl.test/api/v4/p.whl#sha256=ab:\n"
+        "    pip-tls-setup==0.1.0 from https://gitlab-ci-token:s3cr3t@gl.test/api/v4/p.whl#sha256=ab"
+        " (from -r t.txt (line 1)):\n"
         "        Expected sha256 ab\n             Got        cd\n"
     )
     error = bootstrap.pip_failure(tampered, coverage, "x")
     assert error is not None and error.code == 1
-    assert str(error).startswith("pip-tls-setup==0.1.0 from https://gitlab-ci-token:****@gl.test/")
+    assert str(error).startswith("pip-tls-setup==0.1.0 from https://gitlab-ci-token:****@gl.test/api/v4/p.whl: does")
     assert "does not match the sha256 pinned for it" in str(error) and "s3cr3t" not in str(error)
 
 
