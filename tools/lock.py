@@ -245,6 +245,8 @@ def _fresh(args: argparse.Namespace, pins: list[pts_index.Pin]) -> str | None:
     try:
         index = args.index_url or pts_index.default_index_url()
         return render(pins, collect(index, pins, args.cert))
+    except urllib.error.HTTPError:
+        raise  # the index answered: a missing project or version is a real difference, never skipped
     except UNREACHABLE as exc:
         if not args.offline_ok:
             raise
