@@ -50,6 +50,7 @@ import unicodedata
 import urllib.parse
 import venv as venv_module
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NoReturn
@@ -1170,12 +1171,8 @@ def pip_argv(job: Job, prefix: list[str], bundle: Path, index: str | None, proxy
     return [*argv, "-r", str(job.lock)]
 
 
-def install_pinned(job: Job, bundle: Path, clean: dict[str, str]) -> Path:
-    """The venv with the locked dependencies (and the tool's wheel), hash-checked, verification on."""
-    config = pip_config(sys.executable, {k: v for k, v in job.env.items() if k not in DROPPED})
-    index = choose_index(job.args.index_url, job.env, config)
-    proxy = choose_proxy(job.env, config)
-    mask_proxy_credentials({"PIP_INDEX_URL": index or "", "PIP_PROXY": proxy or ""})  # from --index-url, pip config
+def prepare_venv(job: Job, clean: dict[str, str]) -> tuple[Path, list[str], Coverage]:
+    """The lock checked against this platform, then an empty venv and the pip command that fills it."""
     coverage = Coverage(job.lock_text, lock_pins(job.lock_text))
     coverage.facts = platform_facts(sys.executable, clean, [pin.marker for pin in coverage.pins])
     coverage.check()
@@ -1183,29 +1180,56 @@ def install_pinned(job: Job, bundle: Path, clean: dict[str, str]) -> Path:
     clear_venv(job.venv)
     interpreter = make_venv(job.venv, clean, with_pip=not outer)
     if outer:
-        prefix = [sys.executable, "-m", "pip", "--python", str(interpreter)]
-    else:  # the venv's own pip (ensurepip): ask it too, now that there is one
-        coverage.facts = platform_facts(str(interpreter), clean, [pin.marker for pin in coverage.pins])
-        coverage.check()
-        prefix = [str(interpreter), "-m", "pip"]
+        return interpreter, [sys.executable, "-m", "pip", "--python", str(interpreter)], coverage
+    # the venv's own pip (ensurepip): ask it too, now that there is one
+    coverage.facts = platform_facts(str(interpreter), clean, [pin.marker for pin in coverage.pins])
+    coverage.check()
+    return interpreter, [str(interpreter), "-m", "pip"], coverage
+
+
+def sources_text(job: Job, index: str | None) -> str:
+    where = " and ".join(redact(url) for url in (index, job.tool.index) if url) or "pip's default index"
+    if job.args.no_index:
+        return ", ".join(job.args.find_links)
+    return f"{where} and {', '.join(job.args.find_links)}" if job.args.find_links else where
+
+
+def run_pip(argv: list[str], clean: dict[str, str], coverage: Coverage, where: str) -> None:
+    done = subprocess.run(argv, capture_output=True, text=True, env=clean, check=False)
+    if done.returncode == 0:
+        return
+    known = pip_failure(done.stdout + done.stderr, coverage, where)
+    if known is not None:
+        raise known
+    show_tail(done.stdout + done.stderr)
+    raise BootstrapError(
+        "pip install --require-hashes", f"failed (exit {done.returncode}, output above)", "see the output above", 1
+    )
+
+
+def install_pinned(job: Job, bundle: Path, clean: dict[str, str], pool: ThreadPoolExecutor) -> Path:
+    """The venv with the locked dependencies and the tool, hash-checked, verification on.
+
+    What does not depend on each other runs at the same time: reading the job's pip config with checking
+    the platform and making the venv; copying and compiling the tool's source with pip's install.
+    """
+    config = pool.submit(pip_config, sys.executable, {k: v for k, v in job.env.items() if k not in DROPPED})
+    interpreter, prefix, coverage = prepare_venv(job, clean)
+    copied = pool.submit(install_source, job.tool.source, interpreter, clean) if job.tool.source else None
+    settings = config.result()
+    index = choose_index(job.args.index_url, job.env, settings)
+    proxy = choose_proxy(job.env, settings)
+    mask_proxy_credentials({"PIP_INDEX_URL": index or "", "PIP_PROXY": proxy or ""})  # from --index-url, pip config
     argv = pip_argv(job, prefix, bundle, index, proxy)
     if job.tool.lines:
         tool_file = bundle.parent / "tool.txt"
         tool_file.write_text(job.tool.lines, encoding="utf-8")
         argv += ["-r", str(tool_file)]
-    where = " and ".join(redact(url) for url in (index, job.tool.index) if url) or "pip's default index"
-    if job.args.no_index or job.args.find_links:
-        where = ", ".join(job.args.find_links) if job.args.no_index else f"{where} and {', '.join(job.args.find_links)}"
+    where = sources_text(job, index)
     say(f"installing the pinned dependencies (hash-checked) from {where}")
-    done = subprocess.run(argv, capture_output=True, text=True, env=clean, check=False)
-    if done.returncode != 0:
-        known = pip_failure(done.stdout + done.stderr, coverage, where)
-        if known is not None:
-            raise known
-        show_tail(done.stdout + done.stderr)
-        raise BootstrapError(
-            "pip install --require-hashes", f"failed (exit {done.returncode}, output above)", "see the output above", 1
-        )
+    run_pip(argv, clean, coverage, where)
+    if copied is not None:
+        copied.result()
     return interpreter
 
 
@@ -1216,9 +1240,9 @@ def build(job: Job) -> None:
         source = write_bundle(bundle, job.cas)
         say(f"temporary bundle: public roots from {source} + {len(job.cas)} corporate CA(s)")
         clean = pip_env(job.env, bundle)
-        interpreter = install_pinned(job, bundle, clean)
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            interpreter = install_pinned(job, bundle, clean, pool)
         if job.tool.source is not None:
-            install_source(job.tool.source, interpreter, clean)
             write_launcher(job.venv, interpreter)
         run(
             [str(interpreter), "-c", "import pip_tls_setup.cli, cryptography.x509, yaml, certifi"],
