@@ -53,6 +53,7 @@ from pip_tls_setup.platforms.cli_contract import (
     proxy_secrets,
     text,
     undo_summary,
+    unshown_lines,
 )
 
 CHILD_ONLY = ("GITHUB_STEP_SUMMARY", "GITHUB_OUTPUT", "GITHUB_STATE")  # the run step writes these itself
@@ -216,10 +217,13 @@ def _setup(env: Mapping[str, str], facts: Facts, inputs: Inputs, cleanup: Cleanu
     data = result.json()
     runtime = findings_from(data)
     blocked = bool(runtime and data and data.get("blocked"))
-    # The tool's own error lines become annotations (or are the runtime findings): shown once, not twice.
-    _pass_stderr(result, out, drop_errors=result.returncode != 0)
     apply_setup(facts, data)
-    _say(out, text(facts).rstrip("\n"))
+    # The tool's own error lines become annotations, its warnings and findings are shown from the JSON:
+    # what is left of its stderr is said once, then the account of the run.
+    shown = [f.message for f in runtime]
+    _say(
+        out, "\n".join([*unshown_lines(result, facts, shown, drop_errors=result.returncode != 0), text(facts)]).strip()
+    )
     # The runtime policy's findings (the environment, pip config files on this runner) are not
     # repository files: their annotations name the place in the message, not as file=.
     facts.findings.extend(runtime)
@@ -242,14 +246,6 @@ def _relative(path: str, workspace: str) -> str:
     except ValueError:
         return path
     return path if rel.startswith("..") else rel
-
-
-def _pass_stderr(result: Result, out: TextIO, drop_errors: bool = False) -> None:
-    lines = result.stderr.splitlines()
-    if drop_errors:
-        lines = [line for line in lines if not line.startswith("pip-tls-setup: error: ")]
-    if lines:
-        _say(out, "\n".join(lines))
 
 
 def _errors(facts: Facts, result: Result, out: TextIO) -> None:

@@ -149,6 +149,23 @@ def findings_from(data: Mapping[str, Any] | None) -> list[Finding]:
     return found
 
 
+def unshown_lines(result: Result, facts: Facts, shown: Sequence[str] = (), drop_errors: bool = False) -> list[str]:
+    """The CLI's stderr lines that say something the run step does not already show (no line twice).
+
+    ``setup --json`` still prints its warnings and the runtime policy's findings on stderr; the run step
+    shows them from the JSON (notes, annotations), and turns the error lines into annotations.
+    """
+    known = [text for text in (*facts.notes, *shown) if len(text) >= 12]
+    kept = []
+    for line in result.stderr.splitlines():
+        if drop_errors and line.startswith(ERROR_PREFIX):
+            continue
+        if any(text in redact.url(line) for text in known):
+            continue
+        kept.append(line)
+    return kept
+
+
 def _text(value: Any) -> str:
     return redact.url(str(value)) if value not in (None, "") else ""
 

@@ -48,6 +48,7 @@ from pip_tls_setup.platforms.cli_contract import (
     proxy_from_env,
     text,
     undo_summary,
+    unshown_lines,
 )
 
 DOTENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -186,8 +187,11 @@ def run_setup(env: Mapping[str, str], out: TextIO, err: TextIO, call: Invoker = 
 
     out.write(section_start("pip_tls_setup_setup", "pip-tls-setup setup", collapsed=False) + "\n")
     result = call(["setup", "--json", *targets, *inputs.setup_args(cleanup.state_dir)], child)
-    _relay(result, out, err, stdout=False)
-    apply_setup(facts, result.json())
+    data = result.json()
+    apply_setup(facts, data)
+    unshown = unshown_lines(result, facts, [f.message for f in findings_from(data)])
+    if unshown:
+        _say(err, "\n".join(unshown))
     facts.notes.append(cleanup.reason)
     _say(out, text(facts).rstrip("\n"))
     out.write(section_end("pip_tls_setup_setup") + "\n")

@@ -281,6 +281,35 @@ def test_no_line_is_printed_twice(tmp_path: Path) -> None:
     assert len(lines) == len(set(lines)), lines
 
 
+def test_what_setup_also_prints_on_stderr_is_shown_once(tmp_path: Path) -> None:
+    """setup --json prints its warnings and findings on stderr too; the step shows each once."""
+    note = {"level": "warning", "topic": "certifi", "message": "debian's certifi reads the OS bundle: left alone"}
+    finding = {
+        "rule": "PTS101",
+        "severity": "warning",
+        "path": "env:PIP_TRUSTED_HOST",
+        "line": None,
+        "message": "pip is told to trust host 'index.corp.test'",
+    }
+    stderr = (
+        "warning: certifi: debian's certifi reads the OS bundle: left alone\n"
+        "env:PIP_TRUSTED_HOST: warning PTS101 pip is told to trust host 'index.corp.test'\n"
+        "warning: CN=Corp: Python 3.13 will refuse it: basicConstraints not critical\n"
+    )
+
+    class Noisy(FakeCLI):
+        def __call__(self, args: Sequence[str], env: Mapping[str, str], timeout: float | None = None) -> Result:
+            if args[0] == "setup":
+                data = {**SETUP_JSON, "notes": [note], "findings": [finding]}
+                return Result(list(args), 0, json.dumps(data), stderr)
+            return super().__call__(args, env, timeout)
+
+    _, out, _, _ = run({"PTS_SCAN": "false", "PTS_MODE": "warn"}, Noisy(), tmp_path)
+    assert out.count("debian's certifi reads the OS bundle") == 1
+    assert out.count("pip is told to trust host") == 1  # the annotation
+    assert "basicConstraints not critical" in out  # said only on stderr: relayed
+
+
 def test_hostile_text_from_the_cli_cannot_start_a_workflow_command(tmp_path: Path) -> None:
     class Hostile(FakeCLI):
         def __call__(self, args: Sequence[str], env: Mapping[str, str], timeout: float | None = None) -> Result:
