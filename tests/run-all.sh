@@ -59,6 +59,12 @@ ruff format --check src
 step "mypy --strict"
 mypy
 
+step "the lock against the index (skipped with a note when the index cannot be reached)"
+# Read-only: the index pip uses here (reached with this machine's own proxy and CA settings); nothing is
+# written, no pip config is touched. The GitLab component embeds the lock and the bootstrap: in step too.
+python tools/lock.py --check --offline-ok
+python tools/build_gitlab_template.py --check
+
 step "unit tests"
 python -m pytest -q tests/unit
 

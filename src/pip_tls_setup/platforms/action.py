@@ -1,215 +1,240 @@
-"""The GitHub Action's run step (``python -m pip_tls_setup.platforms.action``).
+"""The GitHub Action's Python side: ``python -m pip_tls_setup.platforms.action run|post``.
 
-``action.yml`` passes the inputs through ``env:`` (never into script text):
+``action/main.js`` (the action's ``main``) brings the tool in with ``entrypoint/bootstrap.py`` and calls
+``run``; ``action/post.js`` (the ``post`` step, ``post-if: always()``) calls ``post``. Inputs arrive only
+through the environment, under the names the component uses too (``cli_contract.Inputs``):
 
-============================  ==================================================================
-``PIP_TLS_SETUP_CA``          input ``ca``: PEM text (a secret); read by the tool itself
+=================================  ==============================================================
+``PIP_TLS_SETUP_CA``               input ``ca``: PEM text (a secret); read by the tool itself
 ``PIP_TLS_SETUP_CA_FINGERPRINTS``  input ``ca-fingerprints``; read by the tool itself
-``PTS_CA_FILE``               input ``ca-file``: paths, one per line (or comma-separated)
-``PTS_PYTHON``                input ``python``: target interpreters, one per line
-``PTS_MODE``                  input ``mode``: ``enforce`` (fail the step) or ``warn``
-``PTS_SCAN``                  input ``scan``: paths to scan, relative to the workspace; ``false`` skips
-``PTS_SYSTEM_STORE``          input ``system-store``: ``true``/``false``
-``PTS_VERIFY``                input ``verify``: ``true``/``false``
-``PTS_SARIF_FILE``            input ``sarif-file``: where to write SARIF for code scanning
-============================  ==================================================================
+``PTS_CA_FILE``                    input ``ca-file``: paths, one per line (or comma-separated)
+``PTS_TARGETS``                    input ``targets``: target interpreters, one per line
+``PTS_MODE``                       input ``mode``: ``enforce`` (fail the step) or ``warn``
+``PTS_SCAN``, ``PTS_SCAN_PATHS``   inputs ``scan`` (true/false) and ``scan-paths`` (workspace paths)
+``PTS_SYSTEM_STORE``, ``PTS_VERIFY``  inputs ``system-store`` and ``verify`` (true/false)
+``PTS_SARIF_FILE``                 input ``sarif-file``: where to write SARIF for code scanning
+``PTS_CLEANUP``                    input ``cleanup``: ``auto`` (self-hosted runners only), ``always``, ``never``
+``PTS_TOOL_PATH``                  the tool's executable (from the bootstrap), the ``tool-path`` output
+=================================  ==============================================================
 
-Order: mask proxy credentials, diagnose (``doctor``), scan the repository, set up (which applies the
-runtime policy, exports the environment through ``$GITHUB_ENV`` and verifies), then write the outputs,
-the annotations and the step summary. Exit 1 on findings (enforce) or a failed step, 2 on bad input.
+``run``: mask proxy credentials; save what ``post`` needs in ``$GITHUB_STATE``; diagnose (``doctor``)
+and scan concurrently under one time budget; set up (the runtime policy, ``$GITHUB_ENV``, verify);
+write the outputs, the annotations and the step summary. Each phase is a ``::group::`` in the log.
+Exit 1 on findings (enforce) or a failed step, 2 on bad input.
+
+``post``: when cleanup applies, ``pip-tls-setup undo`` with the journal ``run`` used.
 """
 
 from __future__ import annotations
 
 import os
-import re
 import sys
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from dataclasses import replace
 from typing import TextIO
 
+from pip_tls_setup import escape
 from pip_tls_setup.platforms import github
 from pip_tls_setup.platforms.cli_contract import (
+    BadInput,
+    Cleanup,
     Facts,
+    Inputs,
     Invoker,
     Result,
     apply_doctor,
     apply_setup,
+    cleanup_plan,
     findings_from,
     invoke,
     proxy_from_env,
     proxy_secrets,
-    supports,
     text,
+    undo_summary,
+    unshown_lines,
 )
 
-TRUE = ("true", "yes", "1", "on")
-FALSE = ("false", "no", "0", "off")
-CHILD_ONLY = ("GITHUB_STEP_SUMMARY", "GITHUB_OUTPUT")  # the run step writes these itself
+CHILD_ONLY = ("GITHUB_STEP_SUMMARY", "GITHUB_OUTPUT", "GITHUB_STATE")  # the run step writes these itself
+BUDGET_SECONDS = 15.0  # doctor's network steps together (its --timeout); a stuck doctor is stopped after
+DOCTOR_GRACE_SECONDS = 30.0
+HOSTED = "github-hosted"
+STATE_PREFIX = "pts_"  # $GITHUB_STATE names; the post step sees them as STATE_pts_...
+MAX_ANNOTATIONS = 10  # GitHub shows at most 10 error and 10 warning annotations per step
+ANNOTATION_LIMIT_NOTE = (
+    "{errors} error and {warnings} warning annotations: GitHub shows at most {limit} of each per step; "
+    "every finding is in the step summary{sarif}"
+)
 
 
-class BadInput(Exception):
-    pass
-
-
-def _flag(env: Mapping[str, str], name: str, input_name: str, default: bool) -> bool:
-    raw = env.get(name, "").strip().lower()
-    if not raw:
-        return default
-    if raw in TRUE:
-        return True
-    if raw in FALSE:
-        return False
-    raise BadInput(f"input {input_name}: '{raw[:40]}' is not true or false; write true or false")
-
-
-def _list(env: Mapping[str, str], name: str) -> list[str]:
-    return [item.strip() for item in re.split(r"[\n,]+", env.get(name, "")) if item.strip()]
-
-
-def _scan_paths(env: Mapping[str, str]) -> list[str]:
-    raw = env.get("PTS_SCAN", ".").strip()
-    if raw.lower() in FALSE or raw.lower() == "none":
-        return []
-    paths = [p for p in re.split(r"[\n ]+", raw) if p] or ["."]
-    for path in paths:
-        if path.startswith("-"):
-            raise BadInput(f"input scan: '{path[:40]}' looks like an option; give paths relative to the workspace")
-    return paths
-
-
-def _child_env(env: Mapping[str, str], keep_github_files: bool) -> dict[str, str]:
-    child = {k: v for k, v in env.items() if not k.startswith("PTS_")}
-    if not keep_github_files:
-        for name in (*CHILD_ONLY, "GITHUB_ENV"):
-            child.pop(name, None)
-    else:
-        for name in CHILD_ONLY:
-            child.pop(name, None)
+def _child_env(env: Mapping[str, str], keep_github_env: bool) -> dict[str, str]:
+    child = {k: v for k, v in env.items() if not k.startswith(("PTS_", "INPUT_", "STATE_"))}
+    for name in CHILD_ONLY if keep_github_env else (*CHILD_ONLY, "GITHUB_ENV"):
+        child.pop(name, None)
     return child
 
 
+def _say(out: TextIO, message: str) -> None:
+    """A line of ours in the log, escaped: nothing in it can start a workflow command."""
+    out.write(escape.lines(message) + "\n")
+    out.flush()
+
+
+@contextmanager
+def _group(out: TextIO, title: str) -> Iterator[None]:
+    out.write(f"::group::{escape.workflow_data(escape.text(title))}\n")
+    out.flush()
+    try:
+        yield
+    finally:
+        out.write("::endgroup::\n")
+        out.flush()
+
+
+def cleanup_for(env: Mapping[str, str], inputs: Inputs) -> Cleanup:
+    """``auto`` cleans up unless the runner says it is GitHub-hosted (a fresh VM per job)."""
+    environment = env.get("RUNNER_ENVIRONMENT", "").strip()
+    where = f"RUNNER_ENVIRONMENT={environment}" if environment else "RUNNER_ENVIRONMENT unset (taken as self-hosted)"
+    job_dir = os.path.join(env.get("RUNNER_TEMP") or os.path.join(os.sep, "tmp"), "pip-tls-setup")
+    return cleanup_plan(inputs.cleanup, environment != HOSTED, where, job_dir, env)
+
+
+def _save_state(env: Mapping[str, str], cleanup: Cleanup) -> None:
+    path = env.get("GITHUB_STATE")
+    if not path:
+        return
+    values = {
+        "python": sys.executable,
+        "cleanup": "true" if cleanup.enabled else "false",
+        "reason": cleanup.reason,
+        "state_dir": cleanup.state_dir or "",
+    }
+    github.append(path, github.file_commands({STATE_PREFIX + name: value for name, value in values.items()}))
+
+
 def run(env: Mapping[str, str], out: TextIO, err: TextIO, call: Invoker = invoke) -> int:
+    """The main step after the bootstrap. ``err`` is unused: the log is one stream, in order."""
     facts = Facts()
     try:
-        facts.mode = env.get("PTS_MODE", "enforce").strip().lower() or "enforce"
-        if facts.mode not in ("enforce", "warn"):
-            raise BadInput(f"input mode: '{facts.mode[:40]}' is not enforce or warn; write enforce or warn")
-        system_store = _flag(env, "PTS_SYSTEM_STORE", "system-store", True)
-        verify = _flag(env, "PTS_VERIFY", "verify", True)
-        scan_paths = _scan_paths(env)
+        inputs = Inputs.read(env)
     except BadInput as exc:
         facts.ok = False
         facts.errors.append(str(exc))
         github.emit([github.annotation("error", str(exc), title="pip-tls-setup")], out)
         _finish(env, facts, out)
         return 2
+    facts.mode = inputs.mode
+    cleanup = cleanup_for(env, inputs)
+    _save_state(env, cleanup)  # before anything changes: post must find the journal even after a failure
+    facts.notes.append(cleanup.reason + ("; the changes are undone at the end of the job" if cleanup.enabled else ""))
 
     # 1. Secrets first: nothing below may print a proxy password.
     github.emit([line for secret in proxy_secrets(env) for line in github.add_mask(secret)], out)
-    quiet_env = _child_env(env, keep_github_files=False)
 
-    targets: list[str] = []
-    for path in _list(env, "PTS_CA_FILE"):
-        targets += ["--ca", path]
-    for python in _list(env, "PTS_PYTHON"):
-        targets += ["--python", python]
+    # 2. Diagnose and scan (read-only, independent): at the same time.
+    with _group(out, "pip-tls-setup: diagnose and scan"):
+        exit_code = _diagnose_and_scan(env, facts, inputs, call, out)
 
-    # 2. Diagnose (read-only; its exit code only says whether pip can verify yet).
-    doctor = call(["doctor", "--json", *targets], quiet_env)
-    if doctor.json() is not None:
-        apply_doctor(facts, doctor.json())
-    if not facts.proxy:
-        facts.proxy = proxy_from_env(env)
-
-    # 3. Scan the repository (static findings name file and line).
-    exit_code = 0
-    workspace = env.get("GITHUB_WORKSPACE") or os.getcwd()
-    if scan_paths:
-        exit_code = max(exit_code, _scan(env, facts, scan_paths, workspace, quiet_env, call, out, err))
-
-    # 4. Set up (runtime policy, injection, $GITHUB_ENV, verification), unless enforce already failed.
+    # 3. Set up (runtime policy, injection, $GITHUB_ENV, verification), unless enforce already failed.
     if exit_code == 0 or facts.mode == "warn":
-        exit_code = max(exit_code, _setup(env, facts, targets, system_store, verify, call, out, err))
+        with _group(out, "pip-tls-setup: set up"):
+            exit_code = max(exit_code, _setup(env, facts, inputs, cleanup, call, out))
     else:
         facts.notes.append("setup was not run: fix the insecure settings above first (mode: enforce)")
 
     facts.ok = exit_code == 0
+    _limit_note(facts, inputs, out)
     _finish(env, facts, out)
     return exit_code
 
 
-def _setup(
-    env: Mapping[str, str],
-    facts: Facts,
-    targets: list[str],
-    system_store: bool,
-    verify: bool,
-    call: Invoker,
-    out: TextIO,
-    err: TextIO,
-) -> int:
-    args = ["setup", "--json", *targets]
-    if not system_store:
-        args.append("--no-system-store")
-    setup_env = _child_env(env, keep_github_files=True)
-    if supports(call, setup_env, "setup", "--mode"):
-        args += ["--mode", facts.mode]
-    if not verify and supports(call, setup_env, "setup", "--no-verify"):
-        args.append("--no-verify")
-    result = call(args, setup_env)
-    _pass_stderr(result, err)
+def _diagnose_and_scan(env: Mapping[str, str], facts: Facts, inputs: Inputs, call: Invoker, out: TextIO) -> int:
+    quiet_env = _child_env(env, keep_github_env=False)
+    doctor_args = ["doctor", "--json", "--timeout", f"{BUDGET_SECONDS:g}", *inputs.target_args()]
+    scans = _scan_commands(inputs) if inputs.scan else []
+    with ThreadPoolExecutor(max_workers=1 + len(scans)) as pool:
+        doctor = pool.submit(call, doctor_args, quiet_env, BUDGET_SECONDS + DOCTOR_GRACE_SECONDS)
+        running = [pool.submit(call, args, quiet_env) for args in scans]
+        results = [future.result() for future in running]
+        diagnosis = doctor.result()
+    # doctor's exit code only says whether pip can verify yet; its JSON fills the outputs
+    apply_doctor(facts, diagnosis.json())
+    facts.proxy = facts.proxy or proxy_from_env(env)
+    _say(out, _headline(facts))
+    return _report_scans(env, facts, inputs, results, out) if scans else 0
+
+
+def _headline(facts: Facts) -> str:
+    intercepted = {"true": "yes", "false": "no"}.get(facts.intercepted, "not checked")
+    line = f"pip-tls-setup: proxy {facts.proxy or 'none'}; TLS interception: {intercepted}"
+    line += f" (issuer {facts.issuer})" if facts.issuer else ""
+    return line + (f"\npip-tls-setup: {facts.diagnosis}" if facts.diagnosis else "")
+
+
+def _scan_commands(inputs: Inputs) -> list[list[str]]:
+    commands = [["scan", *inputs.scan_paths, "--format", "json"]]
+    if inputs.sarif_file:
+        commands.append(["scan", *inputs.scan_paths, "--format", "sarif", "--output", inputs.sarif_file])
+    return commands
+
+
+def _scan_base(paths: Sequence[str], workspace: str) -> str:
+    """What finding paths are relative to: the one root given (a file's directory), else the workspace."""
+    if len(paths) != 1:
+        return ""
+    root = paths[0]
+    full = root if os.path.isabs(root) else os.path.join(workspace, root)
+    if os.path.isfile(full):
+        root = os.path.dirname(root) or "."
+    return _relative(root, workspace)
+
+
+def _report_scans(env: Mapping[str, str], facts: Facts, inputs: Inputs, results: list[Result], out: TextIO) -> int:
+    found = results[0]
+    data = found.json()
+    failed = [r for r in results if r.returncode not in (0, 1)] + ([found] if data is None else [])
+    if failed:
+        _errors(facts, failed[0], out)
+        return 2
+    workspace = env.get("GITHUB_WORKSPACE") or os.getcwd()
+    base = _scan_base(inputs.scan_paths, workspace).rstrip("/")
+    # workspace-relative paths everywhere: the annotations need them, the summary should match
+    findings = [
+        replace(f, path=f"{base}/{f.path}") if base not in ("", ".") and f.path else f for f in findings_from(data)
+    ]
+    facts.findings.extend(findings)
+    enforce = facts.mode == "enforce"
+    github.emit(github.finding_annotations(findings, enforce), out)
+    count = facts.findings_count
+    _say(out, f"pip-tls-setup: scanned {', '.join(inputs.scan_paths)}: {count} insecure setting(s)")
+    return 1 if found.returncode == 1 and enforce else 0
+
+
+def _setup(env: Mapping[str, str], facts: Facts, inputs: Inputs, cleanup: Cleanup, call: Invoker, out: TextIO) -> int:
+    args = ["setup", "--json", *inputs.target_args(), *inputs.setup_args(cleanup.state_dir)]
+    result = call(args, _child_env(env, keep_github_env=True))
     data = result.json()
+    runtime = findings_from(data)
+    blocked = bool(runtime and data and data.get("blocked"))
     apply_setup(facts, data)
-    err.write(text(facts))
+    # The tool's own error lines become annotations, its warnings and findings are shown from the JSON:
+    # what is left of its stderr is said once, then the account of the run.
+    shown = [f.message for f in runtime]
+    _say(
+        out, "\n".join([*unshown_lines(result, facts, shown, drop_errors=result.returncode != 0), text(facts)]).strip()
+    )
     # The runtime policy's findings (the environment, pip config files on this runner) are not
     # repository files: their annotations name the place in the message, not as file=.
-    runtime = findings_from(data)
     facts.findings.extend(runtime)
     github.emit(github.runtime_annotations(runtime, enforce=facts.mode == "enforce"), out)
     if result.returncode == 0:
         return 0
-    if not (runtime and data and data.get("blocked")):
-        _errors(facts, result, out)
-    else:
+    if blocked:
         facts.errors.append("setup refused to run: insecure installer configuration in force; nothing changed")
+    else:
+        _errors(facts, result, out)
     return result.returncode
-
-
-def _scan(
-    env: Mapping[str, str],
-    facts: Facts,
-    paths: list[str],
-    workspace: str,
-    child: dict[str, str],
-    call: Invoker,
-    out: TextIO,
-    err: TextIO,
-) -> int:
-    code = 0
-    for path in paths:
-        result = call(["scan", path, "--format", "json"], child)
-        if result.unavailable:
-            facts.notes.append("scan is not available in this version of pip-tls-setup; repository not scanned")
-            return 0
-        data = result.json()
-        if result.returncode == 2 or data is None:
-            _pass_stderr(result, err)
-            _errors(facts, result, out)
-            return 2
-        found = findings_from(data)
-        facts.findings.extend(found)
-        enforce = facts.mode == "enforce"
-        github.emit(github.finding_annotations(found, enforce, base=_relative(path, workspace)), out)
-        if result.returncode == 1 and enforce:
-            code = 1
-    sarif = env.get("PTS_SARIF_FILE", "").strip()
-    if sarif:
-        result = call(["scan", *paths, "--format", "sarif", "--output", sarif], child)
-        if result.returncode not in (0, 1):
-            _pass_stderr(result, err)
-            _errors(facts, result, out)
-            return 2
-    return code
 
 
 def _relative(path: str, workspace: str) -> str:
@@ -223,12 +248,6 @@ def _relative(path: str, workspace: str) -> str:
     return path if rel.startswith("..") else rel
 
 
-def _pass_stderr(result: Result, err: TextIO) -> None:
-    if result.stderr:
-        err.write(result.stderr if result.stderr.endswith("\n") else result.stderr + "\n")
-        err.flush()
-
-
 def _errors(facts: Facts, result: Result, out: TextIO) -> None:
     messages = result.errors or [f"pip-tls-setup {result.command} exited with {result.returncode}"]
     for message in messages:
@@ -236,18 +255,58 @@ def _errors(facts: Facts, result: Result, out: TextIO) -> None:
         github.emit([github.annotation("error", message, title="pip-tls-setup")], out)
 
 
+def _limit_note(facts: Facts, inputs: Inputs, out: TextIO) -> None:
+    enforce = facts.mode == "enforce"
+    errors = sum(1 for f in facts.findings if f.severity == "error" and enforce)
+    warnings = sum(1 for f in facts.findings if f.severity != "note") - errors
+    if errors > MAX_ANNOTATIONS or warnings > MAX_ANNOTATIONS:
+        sarif = f" and in {inputs.sarif_file}" if inputs.sarif_file else ""
+        note = ANNOTATION_LIMIT_NOTE.format(errors=errors, warnings=warnings, limit=MAX_ANNOTATIONS, sarif=sarif)
+        facts.notes.append(note)
+        _say(out, f"pip-tls-setup: {note}")
+
+
 def _finish(env: Mapping[str, str], facts: Facts, out: TextIO) -> None:
     output = env.get("GITHUB_OUTPUT")
     if output:
-        github.append(output, github.file_commands(facts.outputs()))
-    summary = env.get("GITHUB_STEP_SUMMARY")
-    if summary:
-        github.append(summary, github.summary(facts))
+        outputs = facts.outputs()
+        outputs["tool-path"] = env.get("PTS_TOOL_PATH", "")
+        github.append(output, github.file_commands(outputs))
+    warning = github.append_step_summary(env, github.summary(facts))
+    if warning:
+        _say(out, f"pip-tls-setup: {warning}")
     out.flush()
 
 
-def main() -> int:
-    return run(os.environ, sys.stdout, sys.stderr)
+def post(env: Mapping[str, str], out: TextIO, call: Invoker = invoke) -> int:
+    """The post step: undo with the journal the main step used, when cleanup applies."""
+    reason = env.get(f"STATE_{STATE_PREFIX}reason", "") or "nothing was set up"
+    if env.get(f"STATE_{STATE_PREFIX}cleanup") != "true":
+        _say(out, f"pip-tls-setup: no cleanup ({reason})")
+        return 0
+    state_dir = env.get(f"STATE_{STATE_PREFIX}state_dir", "")
+    result = call(["undo", "--json", "--state-dir", state_dir], _child_env(env, keep_github_env=False))
+    restored, removed, warnings = undo_summary(result.json())
+    if result.returncode != 0:
+        for message in result.errors or [f"pip-tls-setup undo exited with {result.returncode}"]:
+            github.emit([github.annotation("error", message, title="pip-tls-setup cleanup")], out)
+        return 1
+    lines = [f"pip-tls-setup: cleanup ({reason}): restored {len(restored)}, removed {len(removed)}"]
+    lines += [f"  restored {path}" for path in restored] + [f"  removed  {path}" for path in removed]
+    github.emit([github.annotation("warning", w, title="pip-tls-setup cleanup") for w in warnings], out)
+    _say(out, "\n".join(lines))
+    github.append_step_summary(env, github.cleanup_summary(restored, removed, warnings))
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    if args in ([], ["run"]):
+        return run(os.environ, sys.stdout, sys.stderr)
+    if args == ["post"]:
+        return post(os.environ, sys.stdout)
+    sys.stderr.write("usage: python -m pip_tls_setup.platforms.action run|post\n")
+    return 2
 
 
 if __name__ == "__main__":

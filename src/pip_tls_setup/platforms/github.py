@@ -19,6 +19,9 @@ from pip_tls_setup.inject.plan import EnvVar
 from pip_tls_setup.platforms.cli_contract import Facts, Finding
 
 MIN_MASK_LENGTH = 4  # GitHub ignores very short masks; they would also hide ordinary words
+# GitHub refuses a step summary over 1 MiB; the findings table stops short of it and says where the rest is.
+SUMMARY_FINDINGS_BYTES = 900 * 1024
+SUMMARY_LIMIT_NOTE = "1 MiB per step: the SARIF file or 'pip-tls-setup scan' lists them all"
 
 
 def annotation(
@@ -156,14 +159,37 @@ def _summary_sections(facts: Facts) -> str:
         names = ", ".join(_code(name) for name in facts.env)
         out.append(f"Later steps get {names} (via `$GITHUB_ENV`).\n\n")
     out.append(_bullets("Notes", facts.notes))
-    if facts.findings:
-        out.append(f"### Insecure settings ({facts.findings_count})\n\n")
-        out.append("| Severity | Rule | Location | Message |\n|---|---|---|---|\n")
-        for f in facts.findings:
-            location = f"{f.path}:{f.line}" if f.line else f.path
-            out.append(f"| {_cell(f.severity)} | {_cell(f.rule)} | {_code(location)} | {_cell(f.message)} |\n")
-        out.append("\n")
+    out.append(_findings_table(facts))
     return "".join(out)
+
+
+def _findings_table(facts: Facts) -> str:
+    """Every finding (annotations stop at 10 per level and step), within the step summary's size limit."""
+    if not facts.findings:
+        return ""
+    header = f"### Insecure settings ({facts.findings_count})\n\n"
+    out = [header + "| Severity | Rule | Location | Message |\n|---|---|---|---|\n"]
+    size = len(out[0])
+    for index, f in enumerate(facts.findings):
+        location = f"{f.path}:{f.line}" if f.line else f.path
+        row = f"| {_cell(f.severity)} | {_cell(f.rule)} | {_code(location)} | {_cell(f.message)} |\n"
+        size += len(row.encode("utf-8"))
+        if size > SUMMARY_FINDINGS_BYTES:
+            out.append(
+                f"\n{len(facts.findings) - index} more findings do not fit in a step summary ({SUMMARY_LIMIT_NOTE})\n"
+            )
+            break
+        out.append(row)
+    return "".join(out) + "\n"
+
+
+def cleanup_summary(restored: Sequence[str], removed: Sequence[str], warnings: Sequence[str]) -> str:
+    """The post step's account: what the end of the job put back."""
+    out = [f"## pip-tls-setup: cleanup\n\nRestored {len(restored)} file(s), removed {len(removed)}.\n\n"]
+    out.extend(f"- restored {_code(path)}\n" for path in restored)
+    out.extend(f"- removed {_code(path)}\n" for path in removed)
+    out.extend(f"- warning: {_cell(warning)}\n" for warning in warnings)
+    return "".join(out) + "\n"
 
 
 def emit(lines: Iterable[str], stream: TextIO) -> None:

@@ -1,4 +1,4 @@
-"""GitLab CI: the component's run steps (``python -m pip_tls_setup.platforms.gitlab setup|scan``).
+"""GitLab CI: the component's run steps (``python -m pip_tls_setup.platforms.gitlab setup|scan|undo``).
 
 ``setup`` (the ``.pip-tls-setup`` hidden job's ``before_script``): diagnose, set up in the job's own
 image, write ``$PTS_DIR/env.sh`` (sourced by the job's shell: variables die with the job) and the dotenv
@@ -7,10 +7,15 @@ report ``pip-tls-setup.env`` (``PIP_TLS_SETUP_BUNDLE`` and the diagnosis, for la
 ``scan`` (the ``pip-tls-setup-scan`` job): scan the repository, write the Code Quality report and SARIF,
 fail on findings (``enforce``) or report them (``warn``).
 
-Inputs arrive as environment variables set by the template from ``spec: inputs``:
-``PTS_MODE``, ``PTS_SCAN_PATHS``, ``PTS_SYSTEM_STORE``, ``PTS_VERIFY``, ``PTS_PYTHON_TARGETS``,
-``PTS_DIR`` (private directory of this job), ``PTS_DOTENV``, ``PTS_CODEQUALITY``, ``PTS_SARIF``.
-The CA comes from the ``PIP_TLS_SETUP_CA`` CI/CD variable (type Variable: PEM text; type File: a path).
+``undo`` (the hidden job's ``after_script``): when cleanup applies (``cleanup: auto`` = the job does not
+run in a container, e.g. a shell executor), restore what ``setup`` changed.
+
+Inputs arrive as environment variables set by the template from ``spec: inputs``, under the same names
+as the Action's (``cli_contract.Inputs``: ``PTS_MODE``, ``PTS_TARGETS``, ``PTS_SCAN_PATHS``, ...), plus
+``PTS_DIR`` (private directory of this job), ``PTS_DOTENV``, ``PTS_CODEQUALITY``. The CA comes from the
+``PIP_TLS_SETUP_CA`` CI/CD variable (type File: a path; type Variable: PEM text), and from what the
+runner hands every job when present: ``CI_SERVER_TLS_CA_FILE`` and ``ADDITIONAL_CA_CERT_BUNDLE``
+(validated like the others; with pins, a runner CA no pin names is left out).
 """
 
 from __future__ import annotations
@@ -21,25 +26,37 @@ import shlex
 import sys
 import time
 from collections.abc import Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TextIO
 
+from pip_tls_setup import escape
+from pip_tls_setup.errors import InputError
 from pip_tls_setup.platforms.cli_contract import (
+    BadInput,
+    Cleanup,
     Facts,
+    Inputs,
     Invoker,
     Result,
     apply_doctor,
     apply_setup,
+    cleanup_plan,
     findings_from,
+    in_container,
     invoke,
     proxy_from_env,
-    supports,
     text,
+    undo_summary,
+    unshown_lines,
 )
 
 DOTENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 DOTENV_MAX_BYTES = 5 * 1024  # GitLab's default limit for a dotenv report
-TRUE = ("true", "yes", "1", "on")
+RUNNER_CA_FILE = "CI_SERVER_TLS_CA_FILE"
+RUNNER_CA_BUNDLE = "ADDITIONAL_CA_CERT_BUNDLE"
+RUNNER_CAS_NAME = "runner-cas.pem"
+ERROR = "pip-tls-setup: error: "
 
 
 def dotenv(values: Mapping[str, str]) -> str:
@@ -62,16 +79,17 @@ def shell_exports(values: Mapping[str, str]) -> str:
 
 def section_start(name: str, header: str, collapsed: bool = True) -> str:
     flag = "[collapsed=true]" if collapsed else ""
-    return f"\x1b[0Ksection_start:{int(time.time())}:{name}{flag}\r\x1b[0K{header}"
+    return f"\x1b[0Ksection_start:{int(time.time())}:{name}{flag}\r\x1b[0K{escape.text(header)}"
 
 
 def section_end(name: str) -> str:
     return f"\x1b[0Ksection_end:{int(time.time())}:{name}\r\x1b[0K"
 
 
-def _flag(env: Mapping[str, str], name: str, default: bool) -> bool:
-    raw = env.get(name, "").strip().lower()
-    return default if not raw else raw in TRUE
+def _say(stream: TextIO, message: str) -> None:
+    """Our lines in the job log, escaped: nothing hostile in them can open or close a section."""
+    stream.write(escape.lines(message) + "\n")
+    stream.flush()
 
 
 def _ca_args(env: dict[str, str]) -> list[str]:
@@ -83,6 +101,42 @@ def _ca_args(env: dict[str, str]) -> list[str]:
     return []
 
 
+def _runner_sources(env: Mapping[str, str]) -> list[tuple[str, bytes]]:
+    from pip_tls_setup.ca.sources import read_ca_file
+
+    found: list[tuple[str, bytes]] = []
+    path = env.get(RUNNER_CA_FILE, "").strip()
+    if path:
+        found.append((f"${RUNNER_CA_FILE} ({path})", read_ca_file(Path(path), f"${RUNNER_CA_FILE} ({path})")))
+    bundle = env.get(RUNNER_CA_BUNDLE, "")
+    if bundle.strip() and "BEGIN" not in bundle and "\n" not in bundle.strip():
+        where = f"${RUNNER_CA_BUNDLE} ({bundle.strip()})"
+        found.append((where, read_ca_file(Path(bundle.strip()), where)))
+    elif bundle.strip():
+        found.append((f"${RUNNER_CA_BUNDLE}", bundle.encode("utf-8", "replace")))
+    return found
+
+
+def runner_cas(env: Mapping[str, str], directory: str, err: TextIO) -> list[str]:
+    """``--ca FILE`` with the runner's CAs that may be trusted (validated; pinned when pins are given)."""
+    from pip_tls_setup.ca.certs import dedupe, load_certificates
+    from pip_tls_setup.ca.sources import parse_pins
+
+    pins = parse_pins([], env)
+    kept = []
+    for origin, data in _runner_sources(env):
+        for cert in load_certificates(data, origin):
+            if pins and cert.sha256 not in pins:
+                _say(err, f"pip-tls-setup: {origin}: left out sha256:{cert.sha256}: it matches no pinned fingerprint")
+            else:
+                kept.append(cert)
+    if not kept:
+        return []
+    path = Path(directory) / RUNNER_CAS_NAME
+    _write(str(path), "".join(cert.pem() for cert in dedupe(kept)))
+    return ["--ca", str(path)]
+
+
 def _child(env: Mapping[str, str]) -> dict[str, str]:
     return {k: v for k, v in env.items() if not k.startswith("PTS_")}
 
@@ -92,101 +146,134 @@ def _write(path: str, text: str) -> None:
     Path(path).write_text(text, encoding="utf-8")
 
 
+def cleanup_for(env: Mapping[str, str], inputs: Inputs) -> Cleanup:
+    """``auto`` cleans up where the job runs on the machine itself (a shell executor), not in a container."""
+    container = in_container()
+    where = "the job runs in a container" if container else "the job runs on the runner's machine"
+    return cleanup_plan(inputs.cleanup, not container, where, env.get("PTS_DIR") or os.getcwd(), env)
+
+
+def _inputs(env: Mapping[str, str], err: TextIO) -> Inputs | None:
+    try:
+        return Inputs.read(env)
+    except BadInput as exc:
+        _say(err, ERROR + str(exc))
+        return None
+
+
 def run_setup(env: Mapping[str, str], out: TextIO, err: TextIO, call: Invoker = invoke) -> int:
-    child = _child(env)
-    targets = _ca_args(child)
-    for python in [p for p in re.split(r"[\n,]+", env.get("PTS_PYTHON_TARGETS", "")) if p.strip()]:
-        targets += ["--python", python.strip()]
-    facts = Facts(mode=env.get("PTS_MODE", "enforce").strip().lower() or "enforce")
-    if facts.mode not in ("enforce", "warn"):
-        err.write(
-            f"pip-tls-setup: error: input mode: '{facts.mode[:40]}' is not enforce or warn; write enforce or warn\n"
-        )
+    inputs = _inputs(env, err)
+    if inputs is None:
         return 2
+    child = _child(env)
+    pts_dir = env.get("PTS_DIR") or os.getcwd()
+    try:
+        cas = _ca_args(child) + runner_cas(env, pts_dir, err)
+    except InputError as exc:
+        _say(err, ERROR + str(exc))
+        return 2
+    targets = cas + inputs.target_args()
+    facts = Facts(mode=inputs.mode)
+    cleanup = cleanup_for(env, inputs)
 
     doctor = call(["doctor", "--json", *targets], child)
     apply_doctor(facts, doctor.json())
     facts.proxy = facts.proxy or proxy_from_env(env)
     intercepted = {"true": "yes", "false": "no"}.get(facts.intercepted, "unknown")
-    out.write(f"pip-tls-setup: proxy {facts.proxy or 'none'}; TLS interception: {intercepted}")
-    out.write(f" (issuer {facts.issuer})\n" if facts.issuer else "\n")
+    headline = f"pip-tls-setup: proxy {facts.proxy or 'none'}; TLS interception: {intercepted}"
+    _say(out, headline + (f" (issuer {facts.issuer})" if facts.issuer else ""))
     if facts.diagnosis:
-        out.write(f"pip-tls-setup: {facts.diagnosis}\n")
+        _say(out, f"pip-tls-setup: {facts.diagnosis}")
 
-    args = ["setup", "--json", *targets]
-    if not _flag(env, "PTS_SYSTEM_STORE", True):
-        args.append("--no-system-store")
-    if supports(call, child, "setup", "--mode"):
-        args += ["--mode", facts.mode]
-    if not _flag(env, "PTS_VERIFY", True) and supports(call, child, "setup", "--no-verify"):
-        args.append("--no-verify")
     out.write(section_start("pip_tls_setup_setup", "pip-tls-setup setup", collapsed=False) + "\n")
-    result = call(args, child)
-    _relay(result, out, err, stdout=False)
-    apply_setup(facts, result.json())
-    out.write(text(facts))
+    result = call(["setup", "--json", *targets, *inputs.setup_args(cleanup.state_dir)], child)
+    data = result.json()
+    apply_setup(facts, data)
+    unshown = unshown_lines(result, facts, [f.message for f in findings_from(data)])
+    if unshown:
+        _say(err, "\n".join(unshown))
+    facts.notes.append(cleanup.reason)
+    _say(out, text(facts).rstrip("\n"))
     out.write(section_end("pip_tls_setup_setup") + "\n")
-    pts_dir = env.get("PTS_DIR") or os.getcwd()
-    _write(os.path.join(pts_dir, "env.sh"), shell_exports(facts.env))
-    report = env.get("PTS_DOTENV", "pip-tls-setup.env")
-    _write(
-        report,
-        dotenv(
-            {
-                "PIP_TLS_SETUP_BUNDLE": facts.bundle,
-                "PIP_TLS_SETUP_PROXY": facts.proxy,
-                "PIP_TLS_SETUP_INTERCEPTED": facts.intercepted,
-                "PIP_TLS_SETUP_ISSUER": facts.issuer[:500],
-            }
-        ),
-    )
+    _reports(env, facts, pts_dir)
     if result.returncode == 0:
-        out.write(f"pip-tls-setup: set up; bundle {facts.bundle}; this job's shell gets {len(facts.env)} variables\n")
+        _say(out, f"pip-tls-setup: set up; bundle {facts.bundle}; this job's shell gets {len(facts.env)} variables")
     return result.returncode
 
 
+def _reports(env: Mapping[str, str], facts: Facts, pts_dir: str) -> None:
+    _write(os.path.join(pts_dir, "env.sh"), shell_exports(facts.env))
+    report = env.get("PTS_DOTENV", "pip-tls-setup.env")
+    values = {
+        "PIP_TLS_SETUP_BUNDLE": facts.bundle,
+        "PIP_TLS_SETUP_PROXY": facts.proxy,
+        "PIP_TLS_SETUP_INTERCEPTED": facts.intercepted,
+        "PIP_TLS_SETUP_ISSUER": facts.issuer[:500],
+    }
+    _write(report, dotenv(values))
+
+
 def run_scan(env: Mapping[str, str], out: TextIO, err: TextIO, call: Invoker = invoke) -> int:
+    inputs = _inputs(env, err)
+    if inputs is None:
+        return 2
     child = _child(env)
-    mode = env.get("PTS_MODE", "enforce").strip().lower() or "enforce"
-    paths = [p for p in re.split(r"[\n ]+", env.get("PTS_SCAN_PATHS", ".")) if p] or ["."]
+    paths = list(inputs.scan_paths)
     codequality = env.get("PTS_CODEQUALITY", "gl-code-quality-report.json")
-    sarif = env.get("PTS_SARIF", "pip-tls-setup.sarif")
-    text = call(["scan", *paths], child)
-    _relay(text, out, err)
-    if text.unavailable:
-        err.write("pip-tls-setup: scan is not available in this version; nothing was scanned\n")
+    sarif = inputs.sarif_file or "pip-tls-setup.sarif"
+    commands = [
+        ["scan", *paths],
+        ["scan", *paths, "--format", "gitlab", "--output", codequality],
+        ["scan", *paths, "--format", "sarif", "--output", sarif],
+        ["scan", *paths, "--format", "json"],
+    ]
+    with ThreadPoolExecutor(max_workers=len(commands)) as pool:  # independent, read-only: at the same time
+        report, *written, listed = list(pool.map(lambda args: call(args, child), commands))
+    _relay(report, out, err)
+    if report.returncode == 2:
         return 2
-    if text.returncode == 2:
-        return 2
-    for fmt, target in (("gitlab", codequality), ("sarif", sarif)):
-        result = call(["scan", *paths, "--format", fmt, "--output", target], child)
+    for result in written:
         if result.returncode not in (0, 1):
             _relay(result, out, err)
             return 2
-    found = findings_from(call(["scan", *paths, "--format", "json"], child).json())
-    count = sum(1 for f in found if f.severity != "note")
-    out.write(f"pip-tls-setup: {count} insecure setting(s); Code Quality report {codequality}, SARIF {sarif}\n")
-    if text.returncode == 1 and mode == "enforce":
-        return 1
+    count = sum(1 for f in findings_from(listed.json()) if f.severity != "note")
+    _say(out, f"pip-tls-setup: {count} insecure setting(s); Code Quality report {codequality}, SARIF {sarif}")
+    return 1 if report.returncode == 1 and inputs.mode == "enforce" else 0
+
+
+def run_undo(env: Mapping[str, str], out: TextIO, err: TextIO, call: Invoker = invoke) -> int:
+    """after_script: undo when cleanup applies (its failure is reported; after_script cannot fail the job)."""
+    inputs = _inputs(env, err)
+    if inputs is None:
+        return 2
+    cleanup = cleanup_for(env, inputs)
+    if not cleanup.enabled:
+        _say(out, f"pip-tls-setup: no cleanup ({cleanup.reason})")
+        return 0
+    result = call(["undo", "--json", "--state-dir", str(cleanup.state_dir)], _child(env))
+    if result.returncode != 0:
+        _relay(result, out, err, stdout=False)
+        return result.returncode
+    restored, removed, warnings = undo_summary(result.json())
+    lines = [f"pip-tls-setup: cleanup ({cleanup.reason}): restored {len(restored)}, removed {len(removed)}"]
+    lines += [f"pip-tls-setup: warning: {warning}" for warning in warnings]
+    _say(out, "\n".join(lines))
     return 0
 
 
 def _relay(result: Result, out: TextIO, err: TextIO, stdout: bool = True) -> None:
     if stdout and result.stdout:
-        out.write(result.stdout if result.stdout.endswith("\n") else result.stdout + "\n")
+        _say(out, result.stdout.rstrip("\n"))
     if result.stderr:
-        err.write(result.stderr if result.stderr.endswith("\n") else result.stderr + "\n")
-    out.flush()
-    err.flush()
+        _say(err, result.stderr.rstrip("\n"))
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
-    if args == ["setup"]:
-        return run_setup(os.environ, sys.stdout, sys.stderr)
-    if args == ["scan"]:
-        return run_scan(os.environ, sys.stdout, sys.stderr)
-    sys.stderr.write("usage: python -m pip_tls_setup.platforms.gitlab setup|scan\n")
+    steps = {"setup": run_setup, "scan": run_scan, "undo": run_undo}
+    if len(args) == 1 and args[0] in steps:
+        return steps[args[0]](os.environ, sys.stdout, sys.stderr)
+    sys.stderr.write("usage: python -m pip_tls_setup.platforms.gitlab setup|scan|undo\n")
     return 2
 
 

@@ -1,19 +1,24 @@
-"""The tool's own wheel, built from the working tree for the runner tests.
+"""The tool's own wheel, built from the working tree for the runner tests as a release builds it.
 
 The GitLab component installs ``pip-tls-setup==VERSION`` pinned by the wheel's sha256, as a release
-would publish it; the tests publish the working tree's wheel on the lab index instead. Built by hand
-(the package is pure Python), so no build backend or network is needed; deterministic for the same tree.
+publishes it. ``build`` runs the project's build backend (``pip wheel``, the backend fetched from the
+registry like any build) with ``SOURCE_DATE_EPOCH`` set to the last commit's time, so the same tree gives
+the same bytes; the result is cached under ``.cache/`` by the tree's digest.
 """
 
 from __future__ import annotations
 
-import base64
 import hashlib
+import os
 import re
-import zipfile
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[3]
+CACHE = Path(os.environ.get("PTS_RUNNERS_CACHE", REPO / ".cache" / "pts-runners")) / "tool-wheel"
+TREE = ("pyproject.toml", "README.md", "LICENSE", "src")
 
 
 def version() -> str:
@@ -23,34 +28,61 @@ def version() -> str:
     return match.group(1)
 
 
+def _epoch() -> str:
+    done = subprocess.run(["git", "-C", str(REPO), "log", "-1", "--format=%ct"], capture_output=True, text=True)
+    return done.stdout.strip() if done.returncode == 0 and done.stdout.strip() else "315532800"
+
+
+def _files() -> list[Path]:
+    found: list[Path] = []
+    for name in TREE:
+        path = REPO / name
+        if path.is_file():
+            found.append(path)
+        elif path.is_dir():
+            found += [
+                p
+                for p in sorted(path.rglob("*"))
+                if p.is_file() and "__pycache__" not in p.parts and ".egg-info" not in str(p) and p.suffix != ".pyc"
+            ]
+    return found
+
+
 def build(directory: Path) -> Path:
-    ver = version()
-    dist_info = f"pip_tls_setup-{ver}.dist-info"
-    files: dict[str, bytes] = {}
-    package = REPO / "src" / "pip_tls_setup"
-    for path in sorted(package.rglob("*")):
-        if path.is_file() and "__pycache__" not in path.parts and path.suffix not in (".pyc", ".pyo"):
-            files[path.relative_to(REPO / "src").as_posix()] = path.read_bytes()
-    files[f"{dist_info}/METADATA"] = (
-        f"Metadata-Version: 2.1\nName: pip-tls-setup\nVersion: {ver}\nRequires-Python: >=3.9\n"
-        "Summary: Make pip work behind TLS-intercepting proxies without ever turning verification off\n"
-    ).encode()
-    files[f"{dist_info}/WHEEL"] = (
-        b"Wheel-Version: 1.0\nGenerator: pts-tests\nRoot-Is-Purelib: true\nTag: py3-none-any\n"
-    )
-    files[f"{dist_info}/entry_points.txt"] = b"[console_scripts]\npip-tls-setup = pip_tls_setup.cli:main\n"
-    record = []
-    for name, data in files.items():
-        digest = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
-        record.append(f"{name},sha256={digest},{len(data)}")
-    record.append(f"{dist_info}/RECORD,,")
-    files[f"{dist_info}/RECORD"] = ("\n".join(record) + "\n").encode()
+    """A copy of the reproducible wheel of this tree in ``directory``."""
+    epoch = _epoch()
+    digest = hashlib.sha256(epoch.encode())
+    for path in _files():
+        digest.update(path.relative_to(REPO).as_posix().encode() + b"\0" + path.read_bytes())
+    cached = CACHE / digest.hexdigest()[:20]
+    wheel = cached / f"pip_tls_setup-{version()}-py3-none-any.whl"
+    if not wheel.is_file():
+        tree = cached / "tree"
+        shutil.rmtree(cached, ignore_errors=True)
+        for path in _files():
+            target = tree / path.relative_to(REPO)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(path, target)
+        # The build backend comes from the registry with this machine's own way of reaching it.
+        env = {**os.environ, "SOURCE_DATE_EPOCH": epoch, "PIP_DISABLE_PIP_VERSION_CHECK": "1"}
+        argv = [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(cached), str(tree)]
+        done = subprocess.run(argv, capture_output=True, text=True, env=env, check=False)
+        if done.returncode != 0 or not wheel.is_file():
+            raise RuntimeError(f"building the tool's wheel failed:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}")
+        shutil.rmtree(tree)
     directory.mkdir(parents=True, exist_ok=True)
-    wheel = directory / f"pip_tls_setup-{ver}-py3-none-any.whl"
-    with zipfile.ZipFile(wheel, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, data in files.items():
-            archive.writestr(zipfile.ZipInfo(name, date_time=(2020, 1, 1, 0, 0, 0)), data)
-    return wheel
+    return Path(shutil.copy(wheel, directory / wheel.name))
+
+
+def tampered(wheel: Path, directory: Path) -> Path:
+    """The same file name with other bytes (one more file inside): what a swapped upload looks like."""
+    import zipfile
+
+    directory.mkdir(parents=True, exist_ok=True)
+    copy = Path(shutil.copy(wheel, directory / wheel.name))
+    with zipfile.ZipFile(copy, "a") as archive:
+        archive.writestr("pip_tls_setup/_swapped.py", "print('not the release')\n")
+    return copy
 
 
 def sha256(path: Path) -> str:

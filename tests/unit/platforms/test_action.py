@@ -1,10 +1,11 @@
-"""The GitHub Action: action.yml's contract and its run step (platforms.action) against the CLI contracts."""
+"""The GitHub Action: action.yml's contract, its run and post steps (platforms.action) against the CLI contracts."""
 
 from __future__ import annotations
 
 import io
 import json
 import re
+import threading
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -16,8 +17,23 @@ from pip_tls_setup.platforms.cli_contract import Result
 
 REPO = Path(__file__).resolve().parents[3]
 ACTION = yaml.safe_load((REPO / "action.yml").read_text())
-INPUTS = {"ca", "ca-file", "ca-fingerprints", "python", "mode", "scan", "system-store", "verify", "sarif-file"}
-OUTPUTS = {"bundle-path", "proxy", "intercepted", "issuer", "findings"}
+INPUTS = {
+    "ca",
+    "ca-file",
+    "ca-fingerprints",
+    "targets",
+    "bootstrap-python",
+    "mode",
+    "scan",
+    "scan-paths",
+    "system-store",
+    "verify",
+    "cleanup",
+    "sarif-file",
+    "index-url",
+    "find-links",
+}
+OUTPUTS = {"bundle-path", "proxy", "intercepted", "issuer", "findings", "tool-path"}
 
 SETUP_JSON = {
     "bundle": "/etc/pip-tls-setup/ca-bundle.pem",
@@ -35,90 +51,133 @@ FINDING = {"rule": "PTS101", "severity": "error", "path": ".github/workflows/ci.
 
 
 class FakeCLI:
-    def __init__(self, scan: tuple[int, list[dict[str, Any]]] = (0, []), setup: int = 0, help_text: str = "") -> None:
-        self.scan, self.setup, self.help_text = scan, setup, help_text
+    def __init__(self, scan: tuple[int, list[dict[str, Any]]] = (0, []), setup: int = 0, undo: int = 0) -> None:
+        self.scan, self.setup, self.undo = scan, setup, undo
         self.calls: list[tuple[list[str], dict[str, str]]] = []
+        self.timeouts: dict[str, float | None] = {}
+        self.lock = threading.Lock()
 
-    def __call__(self, args: Sequence[str], env: Mapping[str, str]) -> Result:
-        self.calls.append((list(args), dict(env)))
-        if args[:2] == ["setup", "--help"]:
-            return Result(list(args), 0, self.help_text or "--no-verify --mode", "")
+    def __call__(self, args: Sequence[str], env: Mapping[str, str], timeout: float | None = None) -> Result:
+        with self.lock:
+            self.calls.append((list(args), dict(env)))
+            self.timeouts[args[0]] = timeout
         if args[0] == "doctor":
             return Result(list(args), 1, json.dumps(DOCTOR_JSON), "")
         if args[0] == "scan":
             code, findings = self.scan
             return Result(list(args), code, json.dumps({"findings": findings}), "")
+        if args[0] == "undo":
+            if self.undo:
+                return Result(list(args), 2, "", "pip-tls-setup: error: journal.json: is not a journal\n")
+            return Result(list(args), 0, json.dumps({"restored": ["/etc/pip.conf"], "removed": ["/x.crt"]}), "")
         if self.setup == 2:
             return Result(list(args), 2, "", "pip-tls-setup: error: $PIP_TLS_SETUP_CA: is empty; give the CA\n")
         return Result(list(args), self.setup, json.dumps(SETUP_JSON), "")
 
-    def args_of(self, command: str) -> list[str]:
-        return next(a for a, _ in self.calls if a[0] == command and "--help" not in a)
+    def args_of(self, command: str, fmt: str | None = None) -> list[str]:
+        return next(a for a, _ in self.calls if a[0] == command and (fmt is None or fmt in a))
 
 
 def run(env: dict[str, str], cli: FakeCLI, tmp_path: Path) -> tuple[int, str, str, str]:
-    output, summary = tmp_path / "output", tmp_path / "summary.md"
-    env = {"GITHUB_OUTPUT": str(output), "GITHUB_STEP_SUMMARY": str(summary), "GITHUB_WORKSPACE": "/w", **env}
-    out, err = io.StringIO(), io.StringIO()
-    code = action.run(env, out, err, call=cli)
-    outputs = output.read_text() if output.exists() else ""
-    text = summary.read_text() if summary.exists() else ""
-    return code, out.getvalue(), outputs + "\n" + text, err.getvalue()
+    output, summary, state = tmp_path / "output", tmp_path / "summary.md", tmp_path / "state"
+    env = {
+        "GITHUB_OUTPUT": str(output),
+        "GITHUB_STEP_SUMMARY": str(summary),
+        "GITHUB_STATE": str(state),
+        "GITHUB_WORKSPACE": "/w",
+        "RUNNER_TEMP": "/runner/tmp",
+        **env,
+    }
+    out = io.StringIO()
+    code = action.run(env, out, io.StringIO(), call=cli)
+    files = "".join(p.read_text() + "\n" for p in (output, summary) if p.exists())
+    return code, out.getvalue(), files, state.read_text() if state.exists() else ""
+
+
+def state_values(text: str) -> dict[str, str]:
+    return {m.group(1): m.group(3) for m in re.finditer(r"^(\w+)<<(\S+)\n(.*?)\n\2$", text, re.M | re.S)}
 
 
 # ---------------------------------------------------------------- action.yml
 
 
-def test_inputs_outputs_and_composite_steps() -> None:
+def test_inputs_outputs_and_a_javascript_action_with_a_post_step() -> None:
     assert set(ACTION["inputs"]) == INPUTS
     assert all(spec.get("description") for spec in ACTION["inputs"].values())
+    assert all(spec.get("required") is False and "default" in spec for spec in ACTION["inputs"].values())
     assert set(ACTION["outputs"]) == OUTPUTS
-    for name, spec in ACTION["outputs"].items():
-        assert spec["value"] == f"${{{{ steps.run.outputs.{name} }}}}"
-    assert ACTION["runs"]["using"] == "composite"
-    assert [step["id"] for step in ACTION["runs"]["steps"]] == ["bootstrap", "run"]
+    runs = ACTION["runs"]
+    assert runs["using"] == "node24"
+    assert (runs["main"], runs["post"], runs["post-if"]) == ("action/main.js", "action/post.js", "always()")
+    assert all((REPO / runs[key]).is_file() for key in ("main", "post"))
 
 
-def test_inputs_reach_scripts_only_through_env() -> None:
-    for step in ACTION["runs"]["steps"]:
-        assert "${{" not in step["run"], step["run"]
-        for value in step.get("env", {}).values():
-            assert re.fullmatch(r"\$\{\{ (inputs|github|steps)\.[a-z_.-]+ \}\}", value), value
-    used = {m for step in ACTION["runs"]["steps"] for m in re.findall(r"inputs\.([a-z-]+)", json.dumps(step))}
-    assert used == INPUTS
-
-
-def test_bootstrap_is_hash_pinned_from_the_action_path() -> None:
-    script = ACTION["runs"]["steps"][0]["run"]
-    assert "entrypoint/bootstrap.py" in script and "--tool-source" in script and "--github-output" in script
+def test_inputs_reach_the_python_side_only_through_the_environment() -> None:
+    assert "${{" not in json.dumps(ACTION["runs"])
+    lib = (REPO / "action" / "lib.js").read_text()
+    assert "shell:" not in lib and "exec(" not in lib and "execSync" not in lib  # no shell ever
+    read = set(re.findall(r"(?:input|listInput)\('([a-z-]+)'", lib))
+    run_inputs = set(re.findall(r"'([a-z-]+)'", lib.split("const RUN_INPUTS = [", 1)[1].split("];", 1)[0]))
+    assert read | run_inputs == INPUTS
+    assert {"ca", "ca-fingerprints"} <= read  # -> PIP_TLS_SETUP_CA, PIP_TLS_SETUP_CA_FINGERPRINTS
+    builtins = {"child_process", "fs", "path", "os"}
+    for name in ("lib.js", "main.js", "post.js"):
+        required = set(re.findall(r"require\('([^']+)'\)", (REPO / "action" / name).read_text()))
+        assert required <= builtins | {"./lib"}, name  # no npm dependencies
 
 
 # ---------------------------------------------------------------- the run step
 
 
-def test_clean_run_sets_outputs_summary_and_masks_first(tmp_path: Path) -> None:
+def test_clean_run_sets_outputs_summary_state_and_masks_first(tmp_path: Path) -> None:
     cli = FakeCLI()
     env = {
         "HTTPS_PROXY": "http://alice:pa55word@127.0.0.1:3128",
-        "PTS_PYTHON": "/venv/bin/python",
-        "PTS_SCAN": ".",
+        "PTS_TARGETS": "/venv/bin/python",
+        "PTS_TOOL_PATH": "/cache/venv/bin/pip-tls-setup",
         "GITHUB_ENV": str(tmp_path / "env"),
+        "RUNNER_ENVIRONMENT": "github-hosted",
     }
-    code, out, files, _ = run(env, cli, tmp_path)
+    code, out, files, state = run(env, cli, tmp_path)
     assert code == 0
     assert out.splitlines()[0] == "::add-mask::pa55word"
     assert "bundle-path<<ghadelimiter_" in files and "/etc/pip-tls-setup/ca-bundle.pem" in files
     assert re.search(r"intercepted<<(\S+)\ntrue\n\1", files)
+    assert re.search(r"tool-path<<(\S+)\n/cache/venv/bin/pip-tls-setup\n\1", files)
     assert "## pip-tls-setup: passed" in files and "http://alice:****@127.0.0.1:3128" in files
     assert "pa55word" not in files
     setup = cli.args_of("setup")
-    assert setup[:2] == ["setup", "--json"] and setup[2:4] == ["--python", "/venv/bin/python"]
-    assert setup[-2:] == ["--mode", "enforce"]
-    _, setup_env = next(c for c in cli.calls if c[0][:2] == ["setup", "--json"])
+    assert setup[:4] == ["setup", "--json", "--python", "/venv/bin/python"]
+    assert setup[4:6] == ["--mode", "enforce"] and "--state-dir" not in setup  # root, no cleanup: CLI default
+    _, setup_env = next(c for c in cli.calls if c[0][0] == "setup")
     assert setup_env["GITHUB_ENV"] == str(tmp_path / "env")  # setup exports through $GITHUB_ENV
-    assert "GITHUB_STEP_SUMMARY" not in setup_env and not any(k.startswith("PTS_") for k in setup_env)
-    _, doctor_env = cli.calls[0]
-    assert "GITHUB_STEP_SUMMARY" not in doctor_env and "GITHUB_ENV" not in doctor_env
+    assert not {"GITHUB_STEP_SUMMARY", "GITHUB_STATE"} & set(setup_env)
+    assert not any(k.startswith("PTS_") for k in setup_env)
+    _, doctor_env = next(c for c in cli.calls if c[0][0] == "doctor")
+    assert "GITHUB_ENV" not in doctor_env
+    assert re.search(r"pts_cleanup<<(\S+)\nfalse\n\1", state)
+    assert "cleanup: auto, RUNNER_ENVIRONMENT=github-hosted" in state
+
+
+def test_no_help_probes_and_doctor_and_scan_share_one_budget(tmp_path: Path) -> None:
+    cli = FakeCLI()
+    assert run({"PTS_SARIF_FILE": "out.sarif"}, cli, tmp_path)[0] == 0
+    assert not any("--help" in a for a, _ in cli.calls)
+    doctor = cli.args_of("doctor")
+    assert doctor[doctor.index("--timeout") + 1] == f"{action.BUDGET_SECONDS:g}"
+    assert cli.timeouts["doctor"] == action.BUDGET_SECONDS + action.DOCTOR_GRACE_SECONDS
+    assert [a[0] for a, _ in cli.calls][-1] == "setup"  # after both read-only phases
+    assert cli.args_of("scan", "sarif")[-4:] == ["--format", "sarif", "--output", "out.sarif"]
+    assert sum(1 for a, _ in cli.calls if a[0] == "scan") == 2  # one JSON run for every path, one SARIF run
+
+
+def test_each_phase_is_a_log_group(tmp_path: Path) -> None:
+    _, out, _, _ = run({}, FakeCLI(), tmp_path)
+    lines = out.splitlines()
+    starts = [line for line in lines if line.startswith("::group::")]
+    assert starts == ["::group::pip-tls-setup: diagnose and scan", "::group::pip-tls-setup: set up"]
+    assert lines.count("::endgroup::") == 2
+    assert lines.index(starts[1]) > lines.index("::endgroup::")
 
 
 def test_findings_in_enforce_mode_fail_before_setup(tmp_path: Path) -> None:
@@ -126,18 +185,34 @@ def test_findings_in_enforce_mode_fail_before_setup(tmp_path: Path) -> None:
     code, out, files, _ = run({"PTS_MODE": "enforce"}, cli, tmp_path)
     assert code == 1
     assert "::error file=.github/workflows/ci.yml,line=5,title=PTS101::trusted" in out
-    assert not any(a[:2] == ["setup", "--json"] for a, _ in cli.calls)
+    assert not any(a[0] == "setup" for a, _ in cli.calls)
     assert re.search(r"findings<<(\S+)\n1\n\1", files)
     assert "setup was not run" in files
 
 
 def test_findings_in_warn_mode_warn_and_set_up(tmp_path: Path) -> None:
     cli = FakeCLI(scan=(1, [FINDING]))
-    code, out, _, _ = run({"PTS_MODE": "warn", "PTS_SARIF_FILE": "out.sarif"}, cli, tmp_path)
+    code, out, _, _ = run({"PTS_MODE": "warn"}, cli, tmp_path)
     assert code == 0
     assert "::warning file=.github/workflows/ci.yml,line=5," in out
-    assert any(a[:2] == ["setup", "--json"] for a, _ in cli.calls)
-    assert any(a[-4:] == ["--format", "sarif", "--output", "out.sarif"] for a, _ in cli.calls)
+    assert any(a[0] == "setup" for a, _ in cli.calls)
+
+
+def test_one_scan_root_prefixes_annotation_paths(tmp_path: Path) -> None:
+    finding = {**FINDING, "path": "requirements.txt", "line": 1}
+    _, out, _, _ = run({"PTS_SCAN_PATHS": "app"}, FakeCLI(scan=(1, [finding])), tmp_path)
+    assert "::error file=app/requirements.txt,line=1," in out
+    _, out, _, _ = run({"PTS_SCAN_PATHS": "app\nlib"}, FakeCLI(scan=(1, [{**finding, "path": "app/r.txt"}])), tmp_path)
+    assert "::error file=app/r.txt,line=1," in out
+
+
+def test_more_findings_than_github_shows_are_all_in_the_summary(tmp_path: Path) -> None:
+    many = [{**FINDING, "line": n, "message": f"trusted {n}"} for n in range(1, 24)]
+    code, out, files, _ = run({"PTS_MODE": "enforce"}, FakeCLI(scan=(1, many)), tmp_path)
+    assert code == 1
+    assert out.count("::error file=") == 23
+    assert "23 error and 0 warning annotations: GitHub shows at most 10 of each per step" in out
+    assert all(f"| error | PTS101 | `.github/workflows/ci.yml:{n}` | trusted {n} |" in files for n in range(1, 24))
 
 
 def test_flags_map_to_cli_options(tmp_path: Path) -> None:
@@ -150,11 +225,30 @@ def test_flags_map_to_cli_options(tmp_path: Path) -> None:
     assert not any(a[0] == "scan" for a, _ in cli.calls)
 
 
-def test_optional_cli_options_are_only_used_when_the_tool_has_them(tmp_path: Path) -> None:
-    cli = FakeCLI(help_text="--no-system-store")
-    assert run({"PTS_VERIFY": "false", "PTS_SCAN": "false"}, cli, tmp_path)[0] == 0
+def test_cleanup_on_a_self_hosted_runner_journals_in_the_job_directory(tmp_path: Path) -> None:
+    cli = FakeCLI()
+    code, _, files, state = run({"RUNNER_ENVIRONMENT": "self-hosted"}, cli, tmp_path)
+    assert code == 0
     setup = cli.args_of("setup")
-    assert "--mode" not in setup and "--no-verify" not in setup
+    assert setup[setup.index("--state-dir") + 1] == "/runner/tmp/pip-tls-setup/state"
+    values = state_values(state)
+    assert values["pts_cleanup"] == "true" and values["pts_state_dir"] == "/runner/tmp/pip-tls-setup/state"
+    assert values["pts_python"]
+    assert "undone at the end of the job" in files
+    _, _, _, state = run({"RUNNER_ENVIRONMENT": "github-hosted", "PTS_CLEANUP": "always"}, FakeCLI(), tmp_path)
+    assert "pts_cleanup<<" in state and state_values(state)["pts_cleanup"] == "true"
+
+
+def test_without_cleanup_a_user_without_root_keeps_the_journal_in_its_state_dir(
+    tmp_path: Path, monkeypatch: Any
+) -> None:
+    """On GitHub-hosted runners the job runs as 'runner' with sudo: /var/lib/pip-tls-setup is not writable."""
+    monkeypatch.setattr(action.os, "geteuid", lambda: 1001, raising=False)
+    cli = FakeCLI()
+    env = {"RUNNER_ENVIRONMENT": "github-hosted", "HOME": "/home/runner"}
+    assert run(env, cli, tmp_path)[0] == 0
+    setup = cli.args_of("setup")
+    assert setup[setup.index("--state-dir") + 1] == "/home/runner/.local/state/pip-tls-setup"
 
 
 def test_bad_input_is_one_error_annotation_and_exit_2(tmp_path: Path) -> None:
@@ -164,18 +258,69 @@ def test_bad_input_is_one_error_annotation_and_exit_2(tmp_path: Path) -> None:
     assert out.startswith("::error title=pip-tls-setup::input mode: 'off' is not enforce or warn")
     assert cli.calls == []
     assert "## pip-tls-setup: failed" in files
-    code, out, _, _ = run({"PTS_SYSTEM_STORE": "maybe"}, FakeCLI(), tmp_path)
-    assert code == 2 and "input system-store" in out
-    code, out, _, _ = run({"PTS_SCAN": "--output=/etc/passwd"}, FakeCLI(), tmp_path)
-    assert code == 2 and "looks like an option" in out
+    for env, name in (
+        ({"PTS_SYSTEM_STORE": "maybe"}, "input system-store"),
+        ({"PTS_SCAN_PATHS": "--output=/etc/passwd"}, "looks like an option"),
+        ({"PTS_CLEANUP": "sometimes"}, "input cleanup: 'sometimes' is not auto or always or never"),
+    ):
+        code, out, _, _ = run(env, FakeCLI(), tmp_path)
+        assert code == 2 and name in out
 
 
-def test_setup_errors_become_annotations(tmp_path: Path) -> None:
-    code, out, files, err = run({"PTS_SCAN": "false"}, FakeCLI(setup=2), tmp_path)
+def test_setup_errors_become_annotations_and_are_not_printed_twice(tmp_path: Path) -> None:
+    code, out, files, _ = run({"PTS_SCAN": "false"}, FakeCLI(setup=2), tmp_path)
     assert code == 2
     assert "::error title=pip-tls-setup::$PIP_TLS_SETUP_CA: is empty; give the CA" in out
-    assert "pip-tls-setup: error:" in err  # the tool's own line stays in the log
+    assert "pip-tls-setup: error:" not in out  # the annotation is the one line shown
     assert "### Errors" in files
+
+
+def test_no_line_is_printed_twice(tmp_path: Path) -> None:
+    _, out, _, _ = run({"PTS_SARIF_FILE": "s.sarif"}, FakeCLI(scan=(1, [FINDING])), tmp_path)
+    lines = [line for line in out.splitlines() if line.strip() and line != "::endgroup::"]
+    assert len(lines) == len(set(lines)), lines
+
+
+def test_what_setup_also_prints_on_stderr_is_shown_once(tmp_path: Path) -> None:
+    """setup --json prints its warnings and findings on stderr too; the step shows each once."""
+    note = {"level": "warning", "topic": "certifi", "message": "debian's certifi reads the OS bundle: left alone"}
+    finding = {
+        "rule": "PTS101",
+        "severity": "warning",
+        "path": "env:PIP_TRUSTED_HOST",
+        "line": None,
+        "message": "pip is told to trust host 'index.corp.test'",
+    }
+    stderr = (
+        "warning: certifi: debian's certifi reads the OS bundle: left alone\n"
+        "env:PIP_TRUSTED_HOST: warning PTS101 pip is told to trust host 'index.corp.test'\n"
+        "warning: CN=Corp: Python 3.13 will refuse it: basicConstraints not critical\n"
+    )
+
+    class Noisy(FakeCLI):
+        def __call__(self, args: Sequence[str], env: Mapping[str, str], timeout: float | None = None) -> Result:
+            if args[0] == "setup":
+                data = {**SETUP_JSON, "notes": [note], "findings": [finding]}
+                return Result(list(args), 0, json.dumps(data), stderr)
+            return super().__call__(args, env, timeout)
+
+    _, out, _, _ = run({"PTS_SCAN": "false", "PTS_MODE": "warn"}, Noisy(), tmp_path)
+    assert out.count("debian's certifi reads the OS bundle") == 1
+    assert out.count("pip is told to trust host") == 1  # the annotation
+    assert "basicConstraints not critical" in out  # said only on stderr: relayed
+
+
+def test_hostile_text_from_the_cli_cannot_start_a_workflow_command(tmp_path: Path) -> None:
+    class Hostile(FakeCLI):
+        def __call__(self, args: Sequence[str], env: Mapping[str, str], timeout: float | None = None) -> Result:
+            if args[0] == "setup":
+                data = {**SETUP_JSON, "cas": [{"subject": "CN=x\n::error::owned", "sha256": "0", "not_after": ""}]}
+                return Result(list(args), 0, json.dumps(data), "::warning::from stderr\n")
+            return super().__call__(args, env, timeout)
+
+    _, out, _, _ = run({"PTS_SCAN": "false"}, Hostile(), tmp_path)
+    assert not any(line.lstrip().startswith(("::error::owned", "::warning::from")) for line in out.splitlines())
+    assert "> ::warning::from stderr" in out and "CN=x\\n::error::owned" in out
 
 
 def test_runtime_policy_findings_from_setup_are_annotated(tmp_path: Path) -> None:
@@ -196,11 +341,11 @@ def test_runtime_policy_findings_from_setup_are_annotated(tmp_path: Path) -> Non
     }
 
     class Blocked(FakeCLI):
-        def __call__(self, args: Sequence[str], env: Mapping[str, str]) -> Result:
-            if args[:2] == ["setup", "--json"]:
+        def __call__(self, args: Sequence[str], env: Mapping[str, str], timeout: float | None = None) -> Result:
+            if args[0] == "setup":
                 self.calls.append((list(args), dict(env)))
                 return Result(list(args), 1, json.dumps(blocked), "pip-tls-setup: error: insecure installer config\n")
-            return super().__call__(args, env)
+            return super().__call__(args, env, timeout)
 
     code, out, files, _ = run({"PTS_SCAN": "false"}, Blocked(), tmp_path)
     assert code == 1
@@ -208,6 +353,31 @@ def test_runtime_policy_findings_from_setup_are_annotated(tmp_path: Path) -> Non
     assert "insecure installer config" not in out  # one annotation per finding, no duplicate summary line
     assert re.search(r"findings<<(\S+)\n1\n\1", files)
     assert "setup refused to run" in files
+
+
+# ---------------------------------------------------------------- the post step
+
+
+def test_post_undoes_with_the_journal_main_used(tmp_path: Path) -> None:
+    cli = FakeCLI()
+    summary = tmp_path / "summary.md"
+    env = {
+        "STATE_pts_cleanup": "true",
+        "STATE_pts_reason": "cleanup: auto, RUNNER_ENVIRONMENT=self-hosted",
+        "STATE_pts_state_dir": "/runner/tmp/pip-tls-setup/state",
+        "GITHUB_STEP_SUMMARY": str(summary),
+    }
+    out = io.StringIO()
+    assert action.post(env, out, call=cli) == 0
+    assert cli.calls[0][0] == ["undo", "--json", "--state-dir", "/runner/tmp/pip-tls-setup/state"]
+    assert "restored 1, removed 1" in out.getvalue() and "restored /etc/pip.conf" in out.getvalue()
+    assert "## pip-tls-setup: cleanup" in summary.read_text()
+    out = io.StringIO()
+    assert action.post({**env, "STATE_pts_cleanup": "false"}, out, call=FakeCLI()) == 0
+    assert out.getvalue().startswith("pip-tls-setup: no cleanup (cleanup: auto")
+    out = io.StringIO()
+    assert action.post(env, out, call=FakeCLI(undo=2)) == 1
+    assert out.getvalue().startswith("::error title=pip-tls-setup cleanup::journal.json: is not a journal")
 
 
 # ---------------------------------------------------------------- the other wrappers' files

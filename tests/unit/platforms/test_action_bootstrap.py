@@ -174,7 +174,10 @@ def test_github_masks_proxy_credentials_and_die_annotates(
     assert "pw@" not in captured.out + captured.err + summary.read_text()
 
 
-def test_install_refuses_an_unpinned_tool(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_install_refuses_an_unpinned_tool(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(bootstrap, "default_source", lambda: None)  # not a clone: a wheel needs its hash
     with pytest.raises(SystemExit) as exited:
         bootstrap.main(["install", "--venv", str(tmp_path / "v")])
     assert exited.value.code == 2

@@ -116,9 +116,34 @@ def test_result_errors_and_unavailable() -> None:
 def test_invoke_runs_the_cli_of_this_interpreter() -> None:
     done = cli_contract.invoke(["--version"], {"PATH": "/usr/bin:/bin"})
     assert done.returncode == 0 and "pip-tls-setup" in done.stdout
-    assert cli_contract.supports(cli_contract.invoke, {"PATH": "/usr/bin:/bin"}, "setup", "--no-system-store")
-    assert not cli_contract.supports(cli_contract.invoke, {"PATH": "/usr/bin:/bin"}, "setup", "--no-such-option")
     assert sys.executable  # the tool's own environment runs the CLI
+    late = cli_contract.invoke(["doctor", "--json"], {"PATH": "/usr/bin:/bin"}, timeout=0.001)
+    assert late.returncode == cli_contract.TIMED_OUT and late.errors == ["doctor: did not finish within 0 s"]
+
+
+def test_lists_arrive_as_json_arrays_or_lines() -> None:
+    assert cli_contract.parse_list(' ["a b", "c"]') == ["a b", "c"]
+    assert cli_contract.parse_list("a\nb, c\n\n") == ["a", "b", "c"]
+    assert cli_contract.parse_list(" []") == [] and cli_contract.parse_list("") == []
+    assert cli_contract.parse_list("[not json") == ["[not json"]
+
+
+def test_one_set_of_inputs_for_both_wrappers() -> None:
+    inputs = cli_contract.Inputs.read(
+        {"PTS_TARGETS": ' ["/py"]', "PTS_CA_FILE": "c.pem", "PTS_VERIFY": "false", "PTS_SCAN_PATHS": ""}
+    )
+    assert inputs.target_args() == ["--ca", "c.pem", "--python", "/py"]
+    assert inputs.scan_paths == (".",) and inputs.cleanup == "auto"
+    assert inputs.setup_args("/s") == ["--mode", "enforce", "--no-verify", "--state-dir", "/s"]
+    assert cli_contract.input_variable("scan-paths") == "PTS_SCAN_PATHS"
+
+
+def test_cleanup_plan_by_choice_and_runner() -> None:
+    env = {"HOME": "/home/u"}
+    assert cli_contract.cleanup_plan("auto", True, "self-hosted", "/job", env).state_dir == "/job/state"
+    assert not cli_contract.cleanup_plan("auto", False, "hosted", "/job", env).enabled
+    assert cli_contract.cleanup_plan("always", False, "hosted", "/job", env).enabled
+    assert not cli_contract.cleanup_plan("never", True, "self-hosted", "/job", env).enabled
 
 
 def test_docker_hint_only_inside_a_container(tmp_path: Path) -> None:
