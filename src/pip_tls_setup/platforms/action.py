@@ -49,6 +49,7 @@ from pip_tls_setup.platforms.cli_contract import (
     cleanup_plan,
     findings_from,
     invoke,
+    nothing_to_undo,
     proxy_from_env,
     proxy_secrets,
     text,
@@ -286,6 +287,9 @@ def post(env: Mapping[str, str], out: TextIO, call: Invoker = invoke) -> int:
         return 0
     state_dir = env.get(f"STATE_{STATE_PREFIX}state_dir", "")
     result = call(["undo", "--json", "--state-dir", state_dir], _child_env(env, keep_github_env=False))
+    if nothing_to_undo(result):
+        _say(out, f"pip-tls-setup: cleanup ({reason}): nothing to undo")
+        return 0
     restored, removed, warnings = undo_summary(result.json())
     if result.returncode != 0:
         for message in result.errors or [f"pip-tls-setup undo exited with {result.returncode}"]:

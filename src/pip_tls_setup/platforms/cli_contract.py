@@ -413,3 +413,10 @@ def undo_summary(data: Mapping[str, Any] | None) -> tuple[list[str], list[str], 
         return [_text(item) for item in found.get(key, []) or []]
 
     return strings("restored"), strings("removed"), strings("warnings")
+
+
+def nothing_to_undo(result: Result) -> bool:
+    """``undo`` found no journal (exit 1, ``"journal": null``): nothing was changed, which is not a failure
+    for a cleanup step (setup was blocked, or changed nothing)."""
+    data = result.json()
+    return result.returncode == 1 and data is not None and data.get("command") == "undo" and data.get("journal") is None

@@ -45,6 +45,7 @@ from pip_tls_setup.platforms.cli_contract import (
     findings_from,
     in_container,
     invoke,
+    nothing_to_undo,
     proxy_from_env,
     text,
     undo_summary,
@@ -251,6 +252,9 @@ def run_undo(env: Mapping[str, str], out: TextIO, err: TextIO, call: Invoker = i
         _say(out, f"pip-tls-setup: no cleanup ({cleanup.reason})")
         return 0
     result = call(["undo", "--json", "--state-dir", str(cleanup.state_dir)], _child(env))
+    if nothing_to_undo(result):
+        _say(out, f"pip-tls-setup: cleanup ({cleanup.reason}): nothing to undo")
+        return 0
     if result.returncode != 0:
         _relay(result, out, err, stdout=False)
         return result.returncode

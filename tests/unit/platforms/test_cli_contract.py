@@ -156,3 +156,11 @@ def test_docker_hint_only_inside_a_container(tmp_path: Path) -> None:
     assert docker.build_hint(variables, "shell", True, {}, markers=[str(marker)]) == ""  # an explicit format wins
     assert docker.build_hint(variables, None, False, {}, markers=[str(marker)]) == ""  # --root: not this container
     assert docker.in_container({"container": "podman"}, markers=[])
+
+
+def test_a_cleanup_with_no_journal_is_nothing_to_undo() -> None:
+    none = Result(["undo", "--json"], 1, '{"command": "undo", "ok": false, "journal": null}', "")
+    assert cli_contract.nothing_to_undo(none)
+    failed = Result(["undo", "--json"], 1, '{"command": "undo", "ok": false, "journal": "/s/journal.json"}', "")
+    assert not cli_contract.nothing_to_undo(failed)
+    assert not cli_contract.nothing_to_undo(Result(["undo"], 2, "", "pip-tls-setup: error: x"))
