@@ -61,6 +61,10 @@ def default_layout(
     platform: str = sys.platform,
 ) -> Layout:
     system_wide = privilege is not Privilege.NONE or not root.is_host
+    home = Path(env.get("HOME", str(Path.home())))
+    # The journal is written by this process itself (never through sudo): a user with passwordless sudo
+    # (GitHub-hosted runners) keeps it in their own state directory; undo as the same user finds it.
+    user_state = Path(env.get("XDG_STATE_HOME") or home / ".local" / "state") / "pip-tls-setup"
     if platform == "win32" and root.is_host:
         base = env.get("ProgramData", "C:\\ProgramData") + "\\pip-tls-setup"
         default_bundle = base + "\\ca-bundle.pem"
@@ -68,13 +72,13 @@ def default_layout(
     elif system_wide:
         default_bundle = "/etc/pip-tls-setup/ca-bundle.pem"
         # The parent is resolved in the root; the state directory itself must not be a link (see Journal).
-        default_state = root.host("/var/lib") / "pip-tls-setup"
+        default_state = (
+            user_state if privilege is Privilege.SUDO and root.is_host else root.host("/var/lib") / "pip-tls-setup"
+        )
     else:
-        home = Path(env.get("HOME", str(Path.home())))
         data = Path(env.get("XDG_DATA_HOME") or home / ".local" / "share")
-        state = Path(env.get("XDG_STATE_HOME") or home / ".local" / "state")
         default_bundle = str(data / "pip-tls-setup" / "ca-bundle.pem")
-        default_state = state / "pip-tls-setup"
+        default_state = user_state
     chosen = bundle or default_bundle
     if not (chosen.startswith("/") or (len(chosen) > 2 and chosen[1] == ":")):
         chosen = os.path.abspath(chosen) if root.is_host else "/" + chosen

@@ -56,6 +56,14 @@ def test_default_layout_follows_privilege(tmp_path: Path) -> None:
     assert confined.state_dir == tmp_path / "var/lib/pip-tls-setup"
 
 
+def test_with_passwordless_sudo_the_journal_stays_with_the_user(tmp_path: Path) -> None:
+    # The journal is written by the process itself, never through sudo: /var/lib is not writable there.
+    env = {"HOME": str(tmp_path), "XDG_STATE_HOME": str(tmp_path / "st")}
+    sudo = planner.default_layout(Root.of("/"), Privilege.SUDO, env, platform="linux")
+    assert sudo.bundle == "/etc/pip-tls-setup/ca-bundle.pem"
+    assert sudo.state_dir == tmp_path / "st/pip-tls-setup"
+
+
 def test_lock_is_exclusive(tmp_path: Path) -> None:
     with (
         RunLock(tmp_path / "lock"),
