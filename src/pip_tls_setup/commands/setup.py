@@ -257,6 +257,7 @@ def _fields(result: flow.SetupResult) -> dict[str, Any]:
         "bundle": result.layout.bundle,
         "corporate_bundle": result.layout.corporate,
         "state_dir": str(result.layout.state_dir),
+        "undo_command": result.undo_command,
         "cas": [
             {
                 "subject": c.subject,
