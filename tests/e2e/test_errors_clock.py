@@ -37,7 +37,7 @@ def doctor(errors: ErrorLab, python: Any, faketime: str | None, **env: str) -> t
     data = errors.tool("doctor", "--json", "--python", str(python), faketime=faketime, **env)
     assert "Traceback" not in data.stderr, data.stderr
     text = errors.tool("doctor", "--python", str(python), faketime=faketime, **env)
-    return json.loads(data.stdout), text.stderr
+    return json.loads(data.stdout), text.stdout
 
 
 @pytest.mark.skipif(shutil.which("faketime") is None, reason="needs faketime (apt-get install faketime)")

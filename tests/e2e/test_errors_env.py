@@ -29,7 +29,7 @@ def doctor(errors: ErrorLab, python: Any, **env: str) -> tuple[int, dict[str, An
     data = errors.tool("doctor", "--json", "--python", str(python), **env)
     assert "Traceback" not in data.stderr, data.stderr
     text = errors.tool("doctor", "--python", str(python), **env)
-    return data.returncode, json.loads(data.stdout), text.stderr
+    return data.returncode, json.loads(data.stdout), text.stdout
 
 
 def test_the_ssl_module_is_not_available(errors: ErrorLab) -> None:

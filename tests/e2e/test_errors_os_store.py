@@ -83,8 +83,8 @@ def test_ca_from_os_store_takes_only_the_signer(root: Path, lab: Lab, tool: Tool
     # IT installed the corporate CA: doctor sees it in the OS store and says how to use it.
     add_anchor(root, "example-corp.crt", lab.ca.pem)
     doctor = tool("doctor", "--root", str(root), "--python", PYTHON)
-    assert "is already in the OS trust store" in doctor.stderr
-    assert "pip-tls-setup setup --ca-from-os-store" in doctor.stderr
+    assert "is already in the OS trust store" in doctor.stdout
+    assert "pip-tls-setup setup --ca-from-os-store" in doctor.stdout
     data = json.loads(tool("doctor", "--json", "--root", str(root), "--python", PYTHON).stdout)
     index = data["targets"][0]["indexes"][0]
     assert index["trust"]["kind"] == "certifi" and index["trusts_chain"] is False

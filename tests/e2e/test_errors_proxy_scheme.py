@@ -46,7 +46,7 @@ def doctor(lab: ErrorLab, python: Any, **env: str) -> tuple[dict[str, Any], str]
     assert "Traceback" not in data.stderr, data.stderr
     text = lab.tool("doctor", "--python", str(python), **env)
     assert SECRET not in data.stdout + text.output
-    return json.loads(data.stdout), text.stderr
+    return json.loads(data.stdout), text.stdout
 
 
 @pytest.mark.parametrize(

@@ -35,7 +35,7 @@ def doctor(errors: ErrorLab, python: Any, *args: str, **env: str) -> tuple[dict[
     data = errors.tool("doctor", "--json", "--python", str(python), *args, **env)
     assert "Traceback" not in data.stderr, data.stderr
     text = errors.tool("doctor", "--python", str(python), *args, **env)
-    return json.loads(data.stdout), text.stderr
+    return json.loads(data.stdout), text.stdout
 
 
 def test_certificate_verify_failed_behind_the_intercepting_proxy(errors: ErrorLab, lab: Lab) -> None:

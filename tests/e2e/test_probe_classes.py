@@ -124,8 +124,8 @@ def test_mitmproxy_unknown_ca_then_trusted_after_setup(world: Env, lab: Lab, tmp
     assert data["summary"]["issuer"] == "O=Example Corp,CN=Example Corp TLS Inspection Root CA"
     assert "CERTIFICATE_VERIFY_FAILED" in result["message"]
     text = run_cmd(isolated([a for a in argv if a != "--json"]), clean_env(tmp_path / "home", **env))
-    assert "intercepted-unknown-ca" in text.stderr
-    assert "'Example Corp TLS Inspection Root CA', which nothing here trusts" in text.stderr
+    assert "intercepted-unknown-ca" in text.stdout
+    assert "'Example Corp TLS Inspection Root CA', which nothing here trusts" in text.stdout
 
     setup = run_cmd(
         isolated(
@@ -172,8 +172,8 @@ def test_named_product_and_ca_candidates(world: Env, lab: Lab) -> None:
     fingerprints = [c["sha256"] for c in result["ca_candidates"]]
     assert fingerprints == [intermediate.sha256, root.sha256]
     assert data["summary"]["issuer"] == root.cert.subject.rfc4514_string()
-    assert "product  Zscaler" in text.stderr
-    assert f"--ca-fingerprint sha256:{root.sha256}" in text.stderr
+    assert "product  Zscaler" in text.stdout
+    assert f"--ca-fingerprint sha256:{root.sha256}" in text.stdout
 
 
 def test_proxy_asks_for_authentication(world: Env, lab: Lab) -> None:

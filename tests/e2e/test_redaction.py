@@ -104,12 +104,12 @@ def test_proxy_passwords_never_leak(lab: Lab, tmp_path: Path) -> None:
                 tool(f"doctor {name} {fmt}", "doctor", "--python", str(python), *fmt, **env, **ci)
                 tool(f"verify {name} {fmt}", "verify", "--python", str(python), *fmt, **env, **ci)
         trusted = tool("doctor --ca", "doctor", "--python", str(python), "--ca", str(lab.ca_path), **good)
-        assert "intercepted-trusted" in trusted.stderr, trusted.output
+        assert "intercepted-trusted" in trusted.stdout, trusted.output
         for fmt in ([], ["--json"]):
             tool(f"doctor conf {fmt}", "doctor", "--python", str(configured), *fmt, **good, **ci)
             tool(f"verify conf {fmt}", "verify", "--python", str(configured), *fmt, **good, **ci)
         conf = tool("doctor conf", "doctor", "--python", str(configured), **good)
-        assert "venv-conf/pip.conf [global] proxy =" in conf.stderr  # it names where the proxy comes from
+        assert "venv-conf/pip.conf [global] proxy =" in conf.stdout  # it names where the proxy comes from
 
         tool("setup dry text", *setup, "--dry-run", **wrong)
         tool("setup dry json", *setup, "--dry-run", "--json", **wrong)

@@ -88,7 +88,7 @@ def test_verify_fails_before_and_setup_verifies_after(lab: Lab, tmp_path: Path, 
 
     after = pts(tmp_path, "verify", "--python", str(python), "--probe-project", PACKAGE, **env)
     assert after.returncode == 0, after.output
-    assert f"{lab.index_url}{PACKAGE}/ 200" in after.stderr
+    assert f"{lab.index_url}{PACKAGE}/ 200" in after.stdout
     assert pip_download(python, lab, tmp_path, tmp_path / "dl").returncode == 0
 
 
@@ -133,7 +133,7 @@ def test_offline_and_no_verify(lab: Lab, tmp_path: Path) -> None:
         env = {"HTTPS_PROXY": peer.url, "PIP_INDEX_URL": lab.index_url}
         offline = pts(tmp_path, "verify", "--python", str(python), "--offline", **env)
         assert offline.returncode == 0
-        assert "skipped (--offline)" in offline.stderr
+        assert "skipped (--offline)" in offline.stdout
         common = ["setup", "--ca", str(lab.ca_path), "--python", str(python), "--no-system-store"]
         common += ["--bundle", str(tmp_path / "bundle.pem"), "--state-dir", str(tmp_path / "state"), "--json"]
         quiet = pts(tmp_path, *common, "--offline", **env)
