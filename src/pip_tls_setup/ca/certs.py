@@ -296,12 +296,26 @@ Level = Literal["error", "warning", "note"]
 
 @dataclass(frozen=True)
 class LintFinding:
+    """One problem of a certificate. ``consequence`` is the shared "what breaks" text several findings have
+    in common (the Python 3.13 strict X.509 tail): human output says it once, ``text`` holds both."""
+
     level: Level
     code: str
     message: str
+    consequence: str = ""
+
+    @property
+    def text(self) -> str:
+        return f"{self.message}. {self.consequence}" if self.consequence else self.message
 
 
-_STRICT_CONSEQUENCE = (
+def consequences(findings: Iterable[LintFinding]) -> list[str]:
+    """The distinct shared consequences of ``findings``, in order: human output prints each once, after
+    the findings' own short messages."""
+    return list(dict.fromkeys(f.consequence for f in findings if f.consequence))
+
+
+STRICT_CONSEQUENCE = (
     "Python 3.13's default SSL context (VERIFY_X509_STRICT) rejects it, which breaks "
     "httpx, aiohttp, urllib and requests (urllib3 >= 2.4) on Python 3.13 even when the CA is trusted; "
     "pip's own truststore context is not strict. Ask the proxy's administrators for a CA reissued "
@@ -446,8 +460,8 @@ def _strict_findings(ca: CACert, bc_critical: bool) -> list[LintFinding]:
             LintFinding(
                 "warning",
                 "strict-basic-constraints-not-critical",
-                "basicConstraints is not marked critical: "
-                f'"Basic Constraints of CA cert not marked critical". {_STRICT_CONSEQUENCE}',
+                'basicConstraints is not marked critical: "Basic Constraints of CA cert not marked critical"',
+                STRICT_CONSEQUENCE,
             )
         )
     ku = _extension(cert, x509.KeyUsage)
@@ -456,7 +470,8 @@ def _strict_findings(ca: CACert, bc_critical: bool) -> list[LintFinding]:
             LintFinding(
                 "warning",
                 "strict-key-usage-missing",
-                f'has no keyUsage extension: "CA cert does not include key usage extension". {_STRICT_CONSEQUENCE}',
+                'has no keyUsage extension: "CA cert does not include key usage extension"',
+                STRICT_CONSEQUENCE,
             )
         )
     elif not ku.value.key_cert_sign:
@@ -465,7 +480,8 @@ def _strict_findings(ca: CACert, bc_critical: bool) -> list[LintFinding]:
                 "warning",
                 "strict-key-usage-no-cert-sign",
                 "keyUsage does not include keyCertSign, so OpenSSL does not accept it as an issuer "
-                f'("invalid CA certificate"). {_STRICT_CONSEQUENCE}',
+                '("invalid CA certificate")',
+                STRICT_CONSEQUENCE,
             )
         )
     if _extension(cert, x509.SubjectKeyIdentifier) is None:
@@ -473,7 +489,8 @@ def _strict_findings(ca: CACert, bc_critical: bool) -> list[LintFinding]:
             LintFinding(
                 "warning",
                 "strict-ski-missing",
-                f'has no Subject Key Identifier: "Missing Subject Key Identifier". {_STRICT_CONSEQUENCE}',
+                'has no Subject Key Identifier: "Missing Subject Key Identifier"',
+                STRICT_CONSEQUENCE,
             )
         )
     if not ca.self_signed and _extension(cert, x509.AuthorityKeyIdentifier) is None:
@@ -481,7 +498,8 @@ def _strict_findings(ca: CACert, bc_critical: bool) -> list[LintFinding]:
             LintFinding(
                 "warning",
                 "strict-aki-missing",
-                f'has no Authority Key Identifier: "Missing Authority Key Identifier". {_STRICT_CONSEQUENCE}',
+                'has no Authority Key Identifier: "Missing Authority Key Identifier"',
+                STRICT_CONSEQUENCE,
             )
         )
     return found

@@ -56,11 +56,12 @@ def _entry(cert: CACert, findings: list[LintFinding]) -> dict[str, Any]:
         "not_before": cert.not_before.isoformat(),
         "not_after": cert.not_after.isoformat(),
         "self_signed": cert.self_signed,
-        "findings": [{"level": f.level, "code": f.code, "message": f.message} for f in findings],
+        "findings": [{"level": f.level, "code": f.code, "message": f.text} for f in findings],
     }
 
 
 def _show(console: Console, cert: CACert, findings: list[LintFinding]) -> None:
+    from pip_tls_setup.ca.certs import consequences
     from pip_tls_setup.ca.pem import printable
 
     # Names are the certificate author's text: one printable line each, never a raw newline or ESC.
@@ -74,6 +75,8 @@ def _show(console: Console, cert: CACert, findings: list[LintFinding]) -> None:
     for finding in findings:
         kind = "error" if finding.level == "error" else "warning"
         console.item(kind, f"{finding.level}[{finding.code}]", finding.message)
+    for consequence in consequences(findings):  # said once, not after each finding it follows from
+        console.item("warning", "  why", consequence)
 
 
 def run(args: argparse.Namespace, env: dict[str, str]) -> int:

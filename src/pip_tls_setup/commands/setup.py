@@ -202,6 +202,8 @@ def _policy_blocks(console: Console, result: flow.SetupResult, mode: str, as_jso
 
 
 def _show_inputs(console: Console, result: flow.SetupResult) -> None:
+    from pip_tls_setup.ca.certs import consequences
+
     cas = result.request.cas
     console.heading(f"pip-tls-setup: {len(cas.certs)} corporate CA(s), root {result.request.root} ({result.os.pretty})")
     for cert in cas.certs:
@@ -210,6 +212,8 @@ def _show_inputs(console: Console, result: flow.SetupResult) -> None:
         )
     for cert, finding in cas.warnings:
         console.warn(f"{cert.origin}: '{cert.common_name}' {finding.message}")
+    for consequence in consequences(f for _cert, f in cas.warnings):  # said once, not after each finding
+        console.warn(consequence)
     for target in result.targets:
         console.item("info", "target", target.label)
     if not result.targets:
@@ -266,7 +270,7 @@ def _fields(result: flow.SetupResult) -> dict[str, Any]:
                 "origin": c.origin,
                 "not_after": c.not_after.isoformat(),
                 "findings": [
-                    {"level": f.level, "code": f.code, "message": f.message}
+                    {"level": f.level, "code": f.code, "message": f.text}
                     for f in result.request.cas.findings.get(c.sha256, [])
                 ],
             }

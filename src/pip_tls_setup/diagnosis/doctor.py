@@ -323,7 +323,7 @@ def _supplied_json(situation: Situation) -> list[dict[str, Any]]:
             "origin": c.origin,
             "not_after": c.not_after.isoformat(),
             "findings": [
-                {"level": f.level, "code": f.code, "message": f.message} for f in situation.findings.get(c.sha256, [])
+                {"level": f.level, "code": f.code, "message": f.text} for f in situation.findings.get(c.sha256, [])
             ],
         }
         for c in situation.supplied

@@ -53,11 +53,17 @@ def _inputs(report: Mapping[str, Any], line: Line, warn: Say) -> None:
     else:
         line("  proxy    no proxy variables are set")
     for source in report["trust_sources"]:
-        line(f"  trust    {source['key']}: {source['label']}", "skip")
+        line(f"  trust    {source['label']}", "skip")
+    shared: list[str] = []
     for ca in report["supplied_cas"]:
         line(f"  CA       {ca['subject']}  sha256:{ca['sha256']}  until {ca['not_after'][:10]}")
         for finding in ca["findings"]:
-            warn(f"{ca['origin']}: {finding['message']}")
+            short, consequence = _split_consequence(finding["message"])
+            warn(f"{ca['origin']}: {short}")
+            if consequence and consequence not in shared:
+                shared.append(consequence)
+    for consequence in shared:  # said once, not after each finding it follows from
+        warn(consequence)
 
 
 def _target(target: Mapping[str, Any], line: Line, warn: Say) -> None:
@@ -193,3 +199,13 @@ def md(text: Any) -> str:
     from pip_tls_setup import escape
 
     return escape.markdown_cell(text)
+
+
+def _split_consequence(message: str) -> tuple[str, str]:
+    """A lint message without its shared tail (the Python 3.13 strict consequence), and that tail."""
+    from pip_tls_setup.ca.certs import STRICT_CONSEQUENCE
+
+    tail = f". {STRICT_CONSEQUENCE}"
+    if message.endswith(tail):
+        return message[: -len(tail)], STRICT_CONSEQUENCE
+    return message, ""

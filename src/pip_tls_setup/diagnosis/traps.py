@@ -372,7 +372,7 @@ def _strict_supplied(facts: Facts) -> Hit | None:
     for cert in facts.cas:
         strict = [f for f in facts.findings.get(cert.sha256, []) if f.code.startswith("strict-")]
         if strict:
-            return Hit(STRICT_TITLE.format(name=cert.common_name), strict[0].message)
+            return Hit(STRICT_TITLE.format(name=cert.common_name), strict[0].text)
     return None
 
 
@@ -421,7 +421,7 @@ def strict_chain_traps(
         for cert in result.ca_candidates:
             strict = [f for f in lint(CACert(cert.x509, "the proxy's chain")) if f.code.startswith("strict-")]
             if strict:
-                trap_ = spec.make(Hit(STRICT_TITLE.format(name=cert.common_name), strict[0].message))
+                trap_ = spec.make(Hit(STRICT_TITLE.format(name=cert.common_name), strict[0].text))
                 found.extend((trap_, t.executable) for t in modern)
                 break
     return found

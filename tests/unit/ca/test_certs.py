@@ -150,7 +150,7 @@ def test_python313_strict_findings() -> None:
     assert "strict-basic-constraints-not-critical" in found
     assert "strict-key-usage-missing" in found
     assert "strict-ski-missing" in found
-    message = next(f.message for f in lint(CACert(weak.cert, "x")) if f.code.startswith("strict-basic"))
+    message = next(f.text for f in lint(CACert(weak.cert, "x")) if f.code.startswith("strict-basic"))
     assert "Basic Constraints of CA cert not marked critical" in message
     assert "3.13" in message and "httpx" in message
 
