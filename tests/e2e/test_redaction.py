@@ -24,6 +24,10 @@ from corplab.venvs import make_venv
 
 from support.runs import Run, run_cmd
 
+sys.path.insert(0, str(Path(__file__).resolve().parent / "runners"))
+
+import sandbox
+
 pytestmark = pytest.mark.e2e
 
 GOOD = ("alice", "S3cretPass9")
@@ -34,11 +38,14 @@ PIP_PASS = ("dave", "PipPr0xy8")
 CONF_PASS = ("carol", "C0nfPass5")
 MALFORMED = ("erin", "Bad9Pass")
 INDEX_TOKEN = "IdxT0kenSecret1"  # a private index's token in PIP_INDEX_URL
+SLASH = ("frank", "Sl/ash9Pass", "Sl%2Fash9Pass")  # pasted with a literal "/" (what people do)
+AT = ("gina", "p@ss@W0rd7")  # "@" in the password, not percent-encoded
 
 
 def spellings() -> list[str]:
     found = [GOOD[1], WRONG[1], ENCODED[1], ENCODED[2], TOKEN, PIP_PASS[1], CONF_PASS[1], MALFORMED[1], INDEX_TOKEN]
-    for user, password in (GOOD, WRONG, PIP_PASS, CONF_PASS, MALFORMED, ENCODED[:2]):
+    found += [SLASH[1], SLASH[2], AT[1], "p%40ss%40W0rd7"]
+    for user, password in (GOOD, WRONG, PIP_PASS, CONF_PASS, MALFORMED, ENCODED[:2], SLASH[:2], AT):
         found.append(base64.b64encode(f"{user}:{password}".encode()).decode())
     found.append(base64.b64encode(f"{TOKEN}:".encode()).decode())
     found.append(base64.b64encode(f"__token__:{INDEX_TOKEN}".encode()).decode())
@@ -70,7 +77,53 @@ def written_files(tmp: Path, skip: list[Path]) -> list[Path]:
     return files
 
 
+def _unmasked(text: str) -> str:
+    """Output without its ``::add-mask::`` lines: telling GitHub what to mask is the one place a secret goes."""
+    return "\n".join(line for line in text.splitlines() if not line.startswith("::add-mask::"))
+
+
+def _ci_run_steps(tmp: Path, python: Path, ca_file: Path, env: dict[str, str]) -> list[tuple[str, Run]]:
+    if not sandbox.available():
+        pytest.skip("the CI run steps need root and unshare (a private mount namespace)")
+    runs: list[tuple[str, Run]] = []
+    work = tmp / "ci"
+    for name, module, extra in (
+        ("action run", "pip_tls_setup.platforms.action", ["run"]),
+        ("gitlab setup", "pip_tls_setup.platforms.gitlab", ["setup"]),
+    ):
+        state = work / name.replace(" ", "-")
+        (state / "files").mkdir(parents=True)
+        step_env = {
+            **env,
+            "PTS_TARGETS": str(python),
+            "PTS_SYSTEM_STORE": "false",
+            "PTS_SCAN": "false",
+            "PTS_VERIFY": "true",
+            "PTS_CLEANUP": "never",
+            "GITHUB_ACTIONS": "true" if "action" in name else "",
+            "GITLAB_CI": "true" if "gitlab" in name else "",
+            "GITHUB_OUTPUT": str(state / "files" / "output"),
+            "GITHUB_STEP_SUMMARY": str(state / "files" / "summary.md"),
+            "GITHUB_STATE": str(state / "files" / "state"),
+            "GITHUB_ENV": str(state / "files" / "env"),
+            "GITHUB_WORKSPACE": str(state / "files"),
+            "RUNNER_TEMP": str(state / "files" / "runner-temp"),
+            "PTS_DIR": str(state / "files" / "pts"),
+            "PTS_DOTENV": str(state / "files" / "pip-tls-setup.env"),
+            "PTS_CA_FILE": str(ca_file),
+        }
+        argv = sandbox.sandboxed([sys.executable, "-m", module, *extra], state / "ns")
+        run = run_cmd(argv, clean_env(tmp / "home", **{k: v for k, v in step_env.items() if v}))
+        assert "Traceback" not in run.stderr, (name, run.stderr)
+        assert run.returncode == 0, (name, run.output)
+        written = state / "files" / ("output" if "action" in name else "pip-tls-setup.env")
+        assert "PIP_TLS_SETUP_BUNDLE" in written.read_text() or "bundle-path" in written.read_text(), name
+        runs.append((name, run))
+    return runs
+
+
 def test_proxy_passwords_never_leak(lab: Lab, tmp_path: Path) -> None:
+    ci_runs: list[tuple[str, Run]] = []
     python = make_venv(tmp_path / "venv", requests=True)
     configured = make_venv(tmp_path / "venv-conf")
     dead = closed_port()
@@ -153,8 +206,25 @@ def test_proxy_passwords_never_leak(lab: Lab, tmp_path: Path) -> None:
         for command in ("setup", "doctor", "verify", "scan", "undo", "inspect"):
             tool(f"{command} help", command, "--help")
 
+        # Passwords as people paste them: a literal "/" and unencoded "@" (proxies that cannot work, and
+        # whose every error message must still hide them).
+        for label, (user, password) in (("slash", SLASH[:2]), ("at", AT)):
+            pasted = {**base, "HTTPS_PROXY": f"http://{user}:{password}@127.0.0.1:{dead}"}
+            for command in ("doctor", "verify"):
+                for fmt in ([], ["--json"]):
+                    tool(f"{command} {label} {fmt}", command, "--python", str(python), *fmt, **pasted, **ci)
+            tool(f"setup {label}", *setup, "--json", **pasted, **ci)
+            tool(f"undo {label}", "undo", *state, **pasted)
+
+        # The CI run steps, in a private mount namespace (they set up the runner's own /etc):
+        # the Action's (outputs, step summary, masks) and the GitLab component's (env.sh, dotenv report).
+        ci_runs.extend(_ci_run_steps(tmp_path, python, lab.ca_path, good))
+
     problems = [(label, leaks(run.output)) for label, run in tool.runs if leaks(run.output)]
-    skip = [tmp_path / "venv", tmp_path / "venv-conf", tmp_path / "home", tmp_path / "state" / "backups"]
+    problems += [(label, leaks(_unmasked(run.output))) for label, run in ci_runs if leaks(_unmasked(run.output))]
+    # The backups hold the originals of files setup changed (the test's venv: no secret in them), the
+    # journal what it did; both are searched. The venvs and the overlays' lower layers are the inputs.
+    skip = [tmp_path / "venv", tmp_path / "venv-conf", tmp_path / "home"]
     for path in written_files(tmp_path, skip):
         found = leaks(path.read_text(errors="replace"))
         if found:
