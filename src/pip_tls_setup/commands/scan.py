@@ -57,10 +57,9 @@ FORMATS = ("text", "json", "sarif", "github", "gitlab")
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("paths", nargs="*", metavar="PATH", help="directories or files to scan (default: .)")
-    parser.add_argument(
-        "--format", choices=FORMATS, default="text", help="report format (default: text; text goes to stderr)"
-    )
-    parser.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE instead of stdout/stderr")
+    parser.add_argument("--format", choices=FORMATS, default="text", help="report format (default: text)")
+    parser.add_argument("--json", action="store_true", help="the report as JSON (same as --format json)")
+    parser.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE instead of stdout")
     parser.add_argument(
         "--runtime",
         action="store_true",
@@ -140,21 +139,15 @@ def run(args: argparse.Namespace) -> int:
     failed = any(rank(f.severity) >= threshold for f in findings)
     summary["failed"] = failed
 
+    fmt = "json" if args.json else args.format
     info: dict[str, Any] = {"summary": summary, "suppressed": suppressed}
-    if args.format == "sarif" and len(paths) == 1 and os.path.isdir(paths[0]):
+    if fmt == "sarif" and len(paths) == 1 and os.path.isdir(paths[0]):
         info["base_uri"] = _file_uri(paths[0])
-    if args.format == "text":
-        stream = sys.stderr
-        color = args.output is None and _color(stream)
-        info["color"] = color
-        if args.quiet:
-            info["summary"] = None
-        else:
-            info["summary"] = summary
-        report = render("text", findings, **info)
-    else:
-        report = render(args.format, findings, **info)
-    _emit(report, args.output, to_stderr=args.format == "text")
+    if fmt == "text":
+        # the report is what the command produces: stdout, like linters (scan > report.txt, scan | less)
+        info["color"] = args.output is None and _color(sys.stdout)
+        info["summary"] = None if args.quiet else summary
+    _emit(render(fmt, findings, **info), args.output)
     return EXIT_FAILED if failed else EXIT_OK
 
 
@@ -182,16 +175,16 @@ def _file_uri(path: str) -> str:
     return uri if uri.endswith("/") else uri + "/"
 
 
-def _emit(report: str, output: str | None, to_stderr: bool) -> None:
+def _emit(report: str, output: str | None) -> None:
     if output:
         try:
-            with open(output, "w", encoding="utf-8") as handle:
+            # surrogateescape: a report naming an undecodable file writes that name's own bytes
+            with open(output, "w", encoding="utf-8", errors="surrogateescape") as handle:
                 handle.write(report)
         except OSError as exc:
             raise InputError(
                 f"--output {output}", f"cannot be written ({exc.strerror})", "give a writable path"
             ) from None
         return
-    stream = sys.stderr if to_stderr else sys.stdout
-    stream.write(report)
-    stream.flush()
+    sys.stdout.write(report)
+    sys.stdout.flush()

@@ -296,8 +296,7 @@ class _Parser:
     def literal_string(self) -> str:
         self.advance()
         end = self.text.find("'", self.pos)
-        newline = self.text.find("\n", self.pos)
-        if end == -1 or (newline != -1 and newline < end):
+        if end == -1 or self.text.find("\n", self.pos, end) != -1:  # searched up to the quote only: linear
             raise self.error("unterminated string")
         value = self.text[self.pos : end]
         self.advance(end + 1 - self.pos)

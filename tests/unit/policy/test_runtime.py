@@ -204,10 +204,11 @@ def test_uv_conda_git_poetry_pdm(tmp_path: Path) -> None:
     assert not [f for f in no_uv if "uv" in f[0] or "git" in f[0]]
 
 
-def test_broken_config_is_a_note_not_a_crash(tmp_path: Path) -> None:
+def test_broken_config_fails_closed_not_a_crash(tmp_path: Path) -> None:
+    """A config file in force that does not parse cannot be checked: an error (PTS701), never a crash."""
     root = make_root(tmp_path, {"/root/.condarc": "channels: [\n", "/etc/pip.conf": "\x00\x01 not ini at all"})
     findings = evaluate(root, [target()], {})
-    assert [(f.path, f.rule, f.severity) for f in findings] == [("/root/.condarc", "PTS402", "note")]
+    assert [(f.path, f.rule, f.severity) for f in findings] == [("/root/.condarc", "PTS701", "error")]
 
 
 def test_no_targets_uses_standard_locations(tmp_path: Path) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from pip_tls_setup.policy import checks, invocations
+from pip_tls_setup.policy import booleans, checks, invocations
 from pip_tls_setup.policy.context import ScanContext
 from pip_tls_setup.policy.parsers import requirements
 
@@ -169,5 +169,7 @@ def npmrc(text: str, ctx: ScanContext) -> None:
         if not line or line[0] in "#;":
             continue
         key, eq, value = line.partition("=")
-        if eq and key.strip().lower() == "strict-ssl" and checks.is_false(value):
-            ctx.add("PTS110", number, "npm strict-ssl=false: npm stops checking certificates")
+        # npm's keys are case-sensitive (STRICT-SSL is an unknown key); the value loses an inline ; or # comment
+        shown = _git_value(value)
+        if eq and key.strip() == "strict-ssl" and booleans.npm(shown):
+            ctx.add("PTS110", number, f"npm strict-ssl={shown}: npm stops checking certificates")

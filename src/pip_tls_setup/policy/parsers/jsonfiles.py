@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -43,9 +44,12 @@ class _Parser:
     def __init__(self, text: str) -> None:
         self.text = text
         self.pos = 0
+        self.newlines: list[int] | None = None  # offsets of the newlines, found once (not per value)
 
     def line(self) -> int:
-        return self.text.count("\n", 0, self.pos) + 1
+        if self.newlines is None:
+            self.newlines = [i for i, ch in enumerate(self.text) if ch == "\n"] if "\n" in self.text else []
+        return bisect.bisect_left(self.newlines, self.pos) + 1
 
     def fail(self, problem: str) -> ParseError:
         return ParseError(self.line(), f"not valid JSON ({problem})")

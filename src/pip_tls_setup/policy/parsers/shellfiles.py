@@ -6,6 +6,7 @@ import re
 
 from pip_tls_setup.policy import checks, invocations
 from pip_tls_setup.policy.context import ScanContext
+from pip_tls_setup.policy.textscan import strip_comment
 
 _MAKE_ASSIGN = re.compile(
     r"^(?P<mods>(?:(?:export|override|private|unexport)\s+)*)(?P<name>[A-Za-z_][A-Za-z0-9_.-]*)\s*"
@@ -34,6 +35,9 @@ def makefile(text: str, ctx: ScanContext) -> None:
     logical = _make_logical_lines(text.splitlines())
     assignments, exported, export_all = _make_variables(logical)
     known = {name for _, name, _, _ in assignments}
+    values: dict[str, list[str]] = {}
+    for _, name, value, _ in assignments:
+        values.setdefault(name, []).append(value.replace("$$", "$"))
     for start, name, value, is_export in assignments:
         value = value.replace("$$", "$")
         if is_export or export_all or name in exported:
@@ -44,11 +48,11 @@ def makefile(text: str, ctx: ScanContext) -> None:
             parts = body.split("\n")
             # the first line loses its tab and @/-/+ prefixes; continuation lines only the tab
             text = "\n".join([_strip_recipe_prefix(parts[0]), *(p[1:] if p.startswith("\t") else p for p in parts[1:])])
-            invocations.analyse(text.replace("$$", "$"), ctx.shifted(start), known)
+            invocations.analyse(text.replace("$$", "$"), ctx.shifted(start), known, values)
             continue
         rule = re.match(r"^[^=:#]+:(?!=)[^;#=]*;(?P<cmd>.*)$", body)
         if rule:
-            invocations.analyse(rule.group("cmd").replace("$$", "$"), ctx.at_line(start), known)
+            invocations.analyse(rule.group("cmd").replace("$$", "$"), ctx.at_line(start), known, values)
 
 
 def _make_logical_lines(lines: list[str]) -> list[tuple[int, str, bool]]:
@@ -117,16 +121,33 @@ def powershell(text: str, ctx: ScanContext) -> None:
             match = pattern.search(line)
             if match:
                 value = match.group("value").strip()
-                value = re.sub(r"\s+#.*$", "", value).strip()
+                value = strip_comment(value).strip()
                 if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
                     value = value[1:-1]
                 checks.variable(_windows_name(match.group("name")), value, number, ctx)
     # PowerShell's escape character is the backtick; a trailing one continues the line
     converted = re.sub(r"`(?=\r?\n)", "\\\\", text)
     converted = converted.replace("`", " ")
-    converted = re.sub(r"<#.*?#>", lambda m: re.sub(r"[^\n]", " ", m.group(0)), converted, flags=re.DOTALL)
+    converted = _blank_block_comments(converted)
     converted = _PS_ENV.sub(lambda m: " " * len(m.group(0)), converted)
     invocations.analyse(converted, ctx)
+
+
+def _blank_block_comments(text: str) -> str:
+    """PowerShell ``<# ... #>`` comments replaced by blanks (newlines kept, so lines stay where they are), in
+    one pass. After an unclosed ``<#`` (PowerShell refuses the script) the rest is read as it is."""
+    out: list[str] = []
+    pos = 0
+    while True:
+        start = text.find("<#", pos)
+        end = text.find("#>", start + 2) if start != -1 else -1
+        if end == -1:
+            out.append(text[pos:])
+            return "".join(out)
+        end += 2
+        out.append(text[pos:start])
+        out.append("".join(ch if ch == "\n" else " " for ch in text[start:end]))
+        pos = end
 
 
 def batch(text: str, ctx: ScanContext) -> None:

@@ -34,7 +34,7 @@ __all__ = [
 def parse(text: str) -> Script:
     lexer = Lexer(text)
     lexer.parse_list(0, stop_at_paren=False)
-    return Script(lexer.pipelines)
+    return Script(lexer.pipelines, text)
 
 
 def split_words(text: str) -> list[Word]:

@@ -139,7 +139,11 @@ class Lexer:
 
     def _open_paren(self, state: _ListState, pos: int) -> int:
         current = state.current
-        if len(current.words) == 1 and not current.assignments and self.text[pos + 1 :].lstrip(" \t").startswith(")"):
+        if (
+            len(current.words) == 1
+            and not current.assignments
+            and self.text.startswith(")", self._skip_blanks(pos + 1))
+        ):
             # "name() { ...; }": a function definition, the body follows as commands
             state.current = Command(pos)
             return self.text.index(")", pos) + 1
@@ -230,8 +234,9 @@ class Lexer:
     def _skip_function_name(self, pos: int) -> int:
         """``function name`` or ``function name()``: the body follows as commands."""
         _, pos = self.read_word(self._skip_blanks(pos))
-        if self.text[pos:].lstrip(" \t").startswith("()"):
-            pos = self.text.index(")", pos) + 1
+        after = self._skip_blanks(pos)
+        if self.text.startswith("()", after):
+            pos = after + 2
         return pos
 
     def _skip_blanks(self, pos: int) -> int:

@@ -63,6 +63,7 @@ class Pipeline:
 @dataclass
 class Script:
     pipelines: list[Pipeline]
+    text: str = ""  # what was lexed (offsets in the words refer to it)
 
     def commands(self) -> list[Command]:
         return [c for p in self.pipelines for c in p.commands]
