@@ -40,6 +40,12 @@ def text(
 
 def script(scope: Scope, parsed: shell.Script) -> None:
     scope.source = parsed.text
+    if parsed.too_deep:
+        scope.ctx.add(
+            "PTS402",
+            scope.locate(0),
+            f"nests command substitutions deeper than {shell.MAX_NESTING} levels: the innermost are not checked",
+        )
     _learn_variables(scope, parsed)
     for pipeline in parsed.pipelines:
         for index, member in enumerate(pipeline.commands):

@@ -157,8 +157,8 @@ def instruction(
 ) -> None:
     if keyword == "ONBUILD":
         match = _INSTRUCTION.match(segments.text)
-        if not match:
-            return
+        if not match or match.group(1).upper() == "ONBUILD":
+            return  # Docker refuses "ONBUILD ONBUILD" (and a chain must not recurse once per word)
         # shift: the inner instruction starts after the trigger keyword
         cut = match.end()
         inner = Segments.of(segments.text[cut:], [max(o - cut, 0) for o in segments.offsets], segments.lines)

@@ -9,8 +9,9 @@ from typing import Any
 
 from pip_tls_setup.policy import checks, invocations, shell
 from pip_tls_setup.policy.context import ScanContext
-from pip_tls_setup.policy.parsers import ParseError
+from pip_tls_setup.policy.parsers import LimitReached, ParseError
 
+MAX_DEPTH = 200  # nested objects and arrays (the reader recurses for each)
 _NUMBER = re.compile(r"-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?")
 _ESCAPES = {'"': '"', "\\": "\\", "/": "/", "b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t"}
 
@@ -45,6 +46,7 @@ class _Parser:
         self.text = text
         self.pos = 0
         self.newlines: list[int] | None = None  # offsets of the newlines, found once (not per value)
+        self.depth = 0
 
     def line(self) -> int:
         if self.newlines is None:
@@ -75,10 +77,13 @@ class _Parser:
         if self.pos >= len(self.text):
             raise self.fail("unexpected end")
         ch = self.text[self.pos]
-        if ch == "{":
-            return Node(self.obj(), line)
-        if ch == "[":
-            return Node(self.arr(), line)
+        if ch in "{[":
+            self.depth += 1
+            if self.depth > MAX_DEPTH:
+                raise LimitReached(line, f"nests JSON deeper than {MAX_DEPTH} levels")
+            node = Node(self.obj() if ch == "{" else self.arr(), line)
+            self.depth -= 1
+            return node
         if ch == '"':
             return Node(self.string(), line)
         for word, result in (("true", True), ("false", False), ("null", None)):

@@ -8,8 +8,8 @@ from typing import Any
 
 from pip_tls_setup.policy import booleans, checks, invocations, shell
 from pip_tls_setup.policy.context import ScanContext
-from pip_tls_setup.policy.parsers import ParseError, requirements
-from pip_tls_setup.policy.toml import Document, TomlError, loads
+from pip_tls_setup.policy.parsers import LimitReached, ParseError, requirements
+from pip_tls_setup.policy.toml import Document, TomlError, TomlTooDeep, loads
 
 Path = tuple[Any, ...]
 
@@ -17,6 +17,8 @@ Path = tuple[Any, ...]
 def _load(text: str) -> Document:
     try:
         return loads(text)
+    except TomlTooDeep as exc:
+        raise LimitReached(exc.line, exc.problem) from None
     except TomlError as exc:
         raise ParseError(exc.line, f"not valid TOML ({exc.problem})") from None
 

@@ -34,12 +34,19 @@ class _ListState:
         return bool(self.case_stack) and self.case_stack[-1]
 
 
+# Command substitutions nested deeper than this are kept as one word, not parsed as commands: the lexer
+# recurses for each level, and "$($($(..." must neither exhaust Python's stack nor cost more than one pass.
+MAX_NESTING = 64
+
+
 class Lexer:
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, depth: int = 0) -> None:
         self.text = text
         self.n = len(text)
         self.pipelines: list[Pipeline] = []
         self.pending: list[Heredoc] = []
+        self.depth = depth  # nesting of $(...), <(...) and backticks around this text
+        self.too_deep = False  # some substitution was deeper than MAX_NESTING (kept as a word)
 
     # -- structure -------------------------------------------------------------------------------
     # parse_list reads one command list: a loop over tokens, one method per operator character and one
@@ -176,7 +183,7 @@ class Lexer:
         text = self.text
         if text[pos] in "<>" and text.startswith("(", pos + 1):
             # process substitution <(...) / >(...): runs, and stands for a file name
-            end = self.parse_list(pos + 2, stop_at_paren=True)
+            end = self.substitution(pos + 1)
             state.current.words.append(Word(text[pos:end], pos, end, expands=True))
             return end
         return self.read_redirect(pos, state.current, "")
@@ -357,7 +364,10 @@ class Lexer:
                 continue
             if ch == "'":
                 end = text.find("'", pos + 1)
-                end = n if end == -1 else end
+                if end == -1:  # unclosed: the rest of the text is the quoted part
+                    out.append(text[pos + 1 :])
+                    quoted, pos = True, n
+                    continue
                 out.append(text[pos + 1 : end])
                 quoted = True
                 pos = end + 1
@@ -428,7 +438,7 @@ class Lexer:
             return text[pos:end], end, True
         if nxt == "(":
             # command substitution: its commands run, so parse them as commands too
-            end = self.parse_list(pos + 2, stop_at_paren=True)
+            end = self.substitution(pos + 1)
             return text[pos:end], end, True
         if nxt == "{":
             end = self._braced_end(pos)
@@ -442,6 +452,18 @@ class Lexer:
         if nxt and nxt in "@*#?$!-":
             return text[pos : pos + 2], pos + 2, True
         return "$", pos + 1, False
+
+    def substitution(self, paren: int) -> int:
+        """Parse the commands of ``(...)`` at ``paren`` (of ``$(``, ``<(``, ``>(``); returns the end after ``)``.
+        Deeper than :data:`MAX_NESTING`, the group is skipped as text instead (and ``too_deep`` is set)."""
+        if self.depth >= MAX_NESTING:
+            self.too_deep = True
+            return self._match_paren(paren)
+        self.depth += 1
+        try:
+            return self.parse_list(paren + 1, stop_at_paren=True)
+        finally:
+            self.depth -= 1
 
     def _braced_end(self, pos: int) -> int:
         """End (exclusive) of ``${...}`` at ``pos`` (nested braces counted) or of ``${{ ... }}``."""
@@ -486,8 +508,12 @@ class Lexer:
             if text[end] == "\\":
                 end += 1
             end += 1
-        inner = Lexer(text[pos + 1 : end].replace("\\`", "`"))
+        if self.depth >= MAX_NESTING:
+            self.too_deep = True
+            return min(end + 1, n)
+        inner = Lexer(text[pos + 1 : end].replace("\\`", "`"), self.depth + 1)
         inner.parse_list(0, stop_at_paren=False)
+        self.too_deep = self.too_deep or inner.too_deep
         for pipeline in inner.pipelines:
             for command in pipeline.commands:
                 _shift(command, pos + 1)
@@ -508,7 +534,7 @@ class Lexer:
                 pos = n if end == -1 else end + 1
                 continue
             if ch == '"':
-                _, pos, _ = self._double_quoted(pos + 1)
+                pos = self._skip_double_quoted(pos + 1)
                 continue
             if ch == "(":
                 depth += 1
@@ -516,6 +542,20 @@ class Lexer:
                 depth -= 1
                 if depth == 0:
                     return pos + 1
+            pos += 1
+        return n
+
+    def _skip_double_quoted(self, pos: int) -> int:
+        """The end of a double-quoted string from ``pos`` (after its opening quote), without parsing what is
+        inside (no recursion: this skips text that is not analysed)."""
+        text, n = self.text, self.n
+        while pos < n:
+            ch = text[pos]
+            if ch == "\\":
+                pos += 2
+                continue
+            if ch == '"':
+                return pos + 1
             pos += 1
         return n
 
