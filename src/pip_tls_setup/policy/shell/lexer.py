@@ -10,6 +10,9 @@ from dataclasses import dataclass, field
 from pip_tls_setup.policy.shell.model import ASSIGNMENT, Command, Heredoc, Pipeline, Redirect, Word, assignment
 
 _META = frozenset(" \t\n;&|()<>")
+# Characters with no meaning to the lexer outside quotes (and inside double quotes): read as one run.
+_PLAIN = re.compile(r"[^ \t\n;&|()<>\r\\'\"$`]+")
+_PLAIN_QUOTED = re.compile(r'[^"\\$`]+')
 _ARRAY_START = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\+?=")
 _RESERVED_DROP = frozenset({"if", "then", "else", "elif", "do", "while", "until", "!", "{", "}", "fi", "done", "time"})
 _ANSI = {"n": "\n", "t": "\t", "r": "\r", "\\": "\\", "'": "'", '"': '"', "a": "\a", "e": "\x1b", "0": "\0"}
@@ -340,6 +343,11 @@ class Lexer:
         quoted = False
         expands = False
         while pos < n:
+            plain = _PLAIN.match(text, pos)  # a run of ordinary characters, taken in one slice
+            if plain is not None:
+                out.append(plain.group())
+                pos = plain.end()
+                continue
             ch = text[pos]
             if ch in _META:
                 if ch == "(" and _ARRAY_START.fullmatch("".join(out)):
@@ -393,6 +401,11 @@ class Lexer:
         out: list[str] = []
         expands = False
         while pos < n:
+            plain = _PLAIN_QUOTED.match(text, pos)
+            if plain is not None:
+                out.append(plain.group())
+                pos = plain.end()
+                continue
             ch = text[pos]
             if ch == '"':
                 return "".join(out), pos + 1, expands
