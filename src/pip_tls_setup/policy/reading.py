@@ -51,6 +51,15 @@ class Skipped:
     over_limit: bool = False
 
 
+def _is_devnull(status: os.stat_result) -> bool:
+    if not stat.S_ISCHR(status.st_mode):
+        return False
+    try:
+        return status.st_rdev == os.stat(os.devnull).st_rdev
+    except OSError:
+        return False
+
+
 def _what(mode: int) -> str:
     for test, name in _TYPES:
         if test(mode):
@@ -71,11 +80,13 @@ def read(path: str | os.PathLike[str], limit: int) -> bytes | Skipped:
     """The bytes of a regular file, at most ``limit`` of them; else why it was not read."""
     name = os.fspath(path)
     try:
-        mode = os.stat(name).st_mode
+        status = os.stat(name)
     except OSError as exc:
         return Skipped(f"cannot be read ({exc.strerror})")
-    if not stat.S_ISREG(mode):
-        return _not_regular(name, mode)
+    if _is_devnull(status):
+        return b""  # /dev/null (how images mask a config file) reads as the empty file it stands for
+    if not stat.S_ISREG(status.st_mode):
+        return _not_regular(name, status.st_mode)
     try:
         fd = os.open(name, _OPEN_FLAGS)
     except OSError as exc:
