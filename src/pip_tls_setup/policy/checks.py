@@ -54,7 +54,7 @@ _WORKSPACE_REFS = re.compile(
     r"|\$\{\{\s*github\.workspace\s*\}\}|\$\(pwd\)|`pwd`|\$\((Build\.SourcesDirectory|Pipeline\.Workspace)\))",
     re.IGNORECASE,
 )
-_DIRECT_REFERENCE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*\s*(?:\[[^\]]*\])?\s*@\s*([^\s;]+)")
+_DIRECT_REFERENCE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*\s*(?:\[[^\]]*\]\s*)?@\s*([^\s;]+)")
 _TEMP_REFS = re.compile(r"^\$\{?(TMPDIR|TMP|TEMP)\}?(/|$)")
 _PIP_PIN = re.compile(r"^pip\s*(==|===|<=|<|~=)\s*(\d+(?:\.\d+)*)")
 OLD_PIP_BELOW = (20, 3)  # pips older than this are what copied "fixes" for certificate errors pin

@@ -14,8 +14,17 @@ from pip_tls_setup.policy.shell import Command, Word
 
 _WRITE_OPS = (">", ">>", ">|", "&>", "&>>")
 _SHELL_RC = (".bashrc", ".bash_profile", ".profile", ".zshrc", ".zshenv", ".zprofile", ".bash_aliases", "bashrc")
-_REQUIREMENTS = re.compile(r".*requirements.*\.(txt|in)$")
 _CONSTRAINTS = re.compile(r"constraints.*\.txt$")
+
+
+def _requirements_name(base: str) -> bool:
+    """``*requirements*.txt`` / ``.in`` (the regex ``.*requirements.*\\.(txt|in)$`` is quadratic on a long
+    name that repeats "requirements")."""
+    for extension in (".txt", ".in"):
+        if base.endswith(extension):
+            found = base.find("requirements")
+            return found != -1 and found + len("requirements") <= len(base) - len(extension)
+    return False
 
 
 def written_files(scope: Scope, command: Command, following: Sequence[Command]) -> None:
@@ -139,7 +148,7 @@ def classify_target(target: str) -> str | None:
         return "dotenv"
     if base in ("pydistutils.cfg", ".pydistutils.cfg"):
         return "setupcfg"
-    if _REQUIREMENTS.match(base) or _CONSTRAINTS.match(base):
+    if _requirements_name(base) or _CONSTRAINTS.match(base):
         return "requirements"
     return None
 

@@ -13,16 +13,19 @@ _MAKE_ASSIGN = re.compile(
     r"(?P<op>:::=|::=|:=|\?=|\+=|!=|=)\s*(?P<value>.*)$"
 )
 _MAKE_EXPORT = re.compile(r"^export\s+(?P<names>[A-Za-z_][A-Za-z0-9_ \t]*)$")
-_PS_ENV = re.compile(r"\$env:(?P<name>[A-Za-z_][A-Za-z0-9_]*)\s*=\s*(?P<value>.+)$", re.IGNORECASE)
+# MULTILINE: "$" ends each line, so blanking them in the whole script is one pass (without it, ".+$" retried
+# from every "$env:" of a long line that is not the last)
+_PS_ENV = re.compile(r"\$env:(?P<name>[A-Za-z_][A-Za-z0-9_]*)\s*=\s*(?P<value>.+)$", re.IGNORECASE | re.MULTILINE)
 _PS_SETENV = re.compile(
     r"SetEnvironmentVariable\(\s*['\"](?P<name>[A-Za-z_][A-Za-z0-9_]*)['\"]\s*,\s*['\"](?P<value>[^'\"]*)['\"]",
     re.IGNORECASE,
 )
-_BAT_SET = re.compile(
-    r"^\s*@?(?P<cmd>set|setx)\s+(?:/[a-z]\s+)*\"?(?P<name>[A-Za-z_][A-Za-z0-9_]*)(?:=|\s+)(?P<value>[^\"]*)\"?\s*$",
-    re.IGNORECASE,
+# set/setx NAME=value, setx NAME value, set "NAME=value": the head only; the value is taken apart in
+# _bat_set (the one-regex form, "(?:=|\s+)(?P<value>[^\"]*)\"?\s*$", is quadratic on a run of blanks)
+_BAT_SET_HEAD = re.compile(
+    r"^\s*@?(?P<cmd>set|setx)\s+(?:/[a-z]\s+)*\"?(?P<name>[A-Za-z_][A-Za-z0-9_]*)(?:=|(?=\s))", re.IGNORECASE
 )
-_JENKINS_SH = re.compile(r"\b(?:sh|bash)\s*\(?\s*(?:script\s*:\s*)?(?P<quote>'''|\"\"\"|'|\")", re.MULTILINE)
+_JENKINS_SH = re.compile(r"\b(?:sh|bash)\s*(?:\(\s*)?(?:script\s*:\s*)?(?P<quote>'''|\"\"\"|'|\")", re.MULTILINE)
 _JENKINS_ENV = re.compile(r"^\s*(?P<name>[A-Z_][A-Z0-9_]*)\s*=\s*(?P<q>['\"])(?P<value>.*)(?P=q)\s*$")
 _JENKINS_WITHENV = re.compile(r"['\"](?P<name>[A-Z_][A-Z0-9_]*)=(?P<value>[^'\"]*)['\"]")
 
@@ -153,19 +156,31 @@ def _blank_block_comments(text: str) -> str:
 def batch(text: str, ctx: ScanContext) -> None:
     lines = text.splitlines()
     for number, line in enumerate(lines, start=1):
-        match = _BAT_SET.match(line)
-        if match:
-            value = match.group("value").strip()
-            checks.variable(_windows_name(match.group("name")), value, number, ctx)
+        found = _bat_set(line)
+        if found:
+            checks.variable(_windows_name(found[0]), found[1].strip(), number, ctx)
     cleaned: list[str] = []
     for line in lines:
         stripped = line.strip().lstrip("@")
-        if re.match(r"^(rem\b|::)", stripped, re.IGNORECASE) or _BAT_SET.match(line):
+        if re.match(r"^(rem\b|::)", stripped, re.IGNORECASE) or _bat_set(line):
             cleaned.append("")
             continue
         stripped = re.sub(r"^call\s+", "", stripped, flags=re.IGNORECASE)
         cleaned.append(stripped[:-1] + "\\" if stripped.endswith("^") else stripped)
     invocations.analyse("\n".join(cleaned), ctx)
+
+
+def _bat_set(line: str) -> tuple[str, str] | None:
+    """(name, value) of a ``set``/``setx`` line: after the name, ``=`` or blanks, then a value without a
+    double quote except one closing it at the end."""
+    head = _BAT_SET_HEAD.match(line)
+    if head is None:
+        return None
+    rest = line[head.end() :]
+    value = (rest if head.group(0).endswith("=") else rest.lstrip()).rstrip()
+    if value.endswith('"'):
+        value = value[:-1]
+    return None if '"' in value else (head.group("name"), value)
 
 
 def _windows_name(name: str) -> str:
