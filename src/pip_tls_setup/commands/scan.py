@@ -36,6 +36,7 @@ EPILOG = """\
 examples:
   pip-tls-setup scan                                   # the current directory
   pip-tls-setup scan . --format sarif --output pip-tls.sarif
+  pip-tls-setup scan --json | jq '.findings[] | .rule'   # docs/schemas/scan.schema.json
   pip-tls-setup scan --format github                   # annotations in a GitHub Actions log
   pip-tls-setup scan --format gitlab --output gl-code-quality-report.json
   pip-tls-setup scan --runtime                         # environment + config files on this machine
@@ -49,6 +50,7 @@ exceptions (pyproject.toml, or [[exceptions]] in .pip-tls-setup.toml):
   expires = 2026-12-31                   # expired exceptions fail the run
 inline:  RUN pip install --trusted-host legacy.example x  # pip-tls-setup: ignore[PTS101] SEC-123
 
+The report goes to stdout (text: path:line:col: RULE message, then each rule's fix once).
 exit codes: 0 nothing insecure (notes only), 1 errors or warnings found, 2 bad input.
 """
 

@@ -360,25 +360,12 @@ class Lexer:
             if ch == "\r" and pos + 1 < n and text[pos + 1] == "\n":
                 break
             if ch == "\\":
-                if pos + 1 < n:
-                    if text[pos + 1] == "\n":
-                        pos += 2
-                        continue
-                    out.append(text[pos + 1])
-                    quoted = True
-                    pos += 2
-                    continue
-                pos += 1
+                pos, escaped = self._backslash(pos, out)
+                quoted = quoted or escaped
                 continue
             if ch == "'":
-                end = text.find("'", pos + 1)
-                if end == -1:  # unclosed: the rest of the text is the quoted part
-                    out.append(text[pos + 1 :])
-                    quoted, pos = True, n
-                    continue
-                out.append(text[pos + 1 : end])
+                pos = self._single_quoted(pos, out)
                 quoted = True
-                pos = end + 1
                 continue
             if ch == '"':
                 value, pos, exp = self._double_quoted(pos + 1)
@@ -395,6 +382,25 @@ class Lexer:
             out.append(ch)
             pos += 1
         return Word("".join(out), start, pos, quoted, expands), pos
+
+    def _backslash(self, pos: int, out: list[str]) -> tuple[int, bool]:
+        """A backslash outside quotes: a line continuation disappears, any other character is kept quoted."""
+        text, n = self.text, self.n
+        if pos + 1 >= n:
+            return pos + 1, False
+        if text[pos + 1] == "\n":
+            return pos + 2, False
+        out.append(text[pos + 1])
+        return pos + 2, True
+
+    def _single_quoted(self, pos: int, out: list[str]) -> int:
+        """'...' from ``pos``: its text as it is; an unclosed one runs to the end of the text."""
+        end = self.text.find("'", pos + 1)
+        if end == -1:
+            out.append(self.text[pos + 1 :])
+            return self.n
+        out.append(self.text[pos + 1 : end])
+        return end + 1
 
     def _double_quoted(self, pos: int) -> tuple[str, int, bool]:
         text, n = self.text, self.n
