@@ -306,7 +306,9 @@ def make_finding(hit: Hit, shown: str, lines: Sequence[str] = ()) -> Finding:
     column = hit.column
     if hit.line and 1 <= hit.line <= len(lines):
         text = lines[hit.line - 1]
-        snippet = clean_text(text.strip(), 200)
+        first = _FIRST_CHARACTER.search(text)
+        if first is not None:  # cut before stripping: a 2 MiB line is not copied for each finding on it
+            snippet = clean_text(text[first.start() : first.start() + _COLUMN_WINDOW].rstrip(), 200)
         column = column or _column(text, hit.host)
     return Finding(
         rule=rule.id,
@@ -323,6 +325,7 @@ def make_finding(hit: Hit, shown: str, lines: Sequence[str] = ()) -> Finding:
 
 
 _COLUMN_WINDOW = 1 << 16
+_FIRST_CHARACTER = re.compile(r"\S")
 
 
 def _column(text: str, host: str | None) -> int | None:
