@@ -183,3 +183,42 @@ def test_pip_default_index_is_read_from_pip_not_written_down(tmp_path: Path) -> 
     default = run_python(sys.executable, code, home=tmp_path)
     assert default.startswith("https://")
     assert scan_text(tmp_path, "requirements.txt", f"--index-url {default}\n") == {}
+
+
+# --trusted-host values as pip reads them: (arguments, what scan reports as the trusted host, words in its message)
+TRUSTED_FORMS = [
+    ("--trusted-host 'a.example b.example'", "a.example b.example", "one host named"),
+    ("--trusted-host https://mirror.example", "https", "not a URL"),
+    ("--trusted-host=HTTP://Upper.example", "http", "not a URL"),
+    ("--trusted-host https://mirror.example:8443/simple", None, "cannot read"),
+    ("--trusted-host plain.example:8080", "plain.example", "pip stops verifying"),
+]
+PARSE_TRUSTED = r"""
+import json, sys
+from pip._internal.commands import create_command
+from pip._internal.network.session import PipSession
+options, _ = create_command("install").parse_args(["--isolated", *sys.argv[1:]])
+try:
+    session = PipSession(trusted_hosts=options.trusted_hosts)
+except ValueError as exc:
+    print(json.dumps({"error": str(exc)})); raise SystemExit(0)
+print(json.dumps({"hosts": [host for host, _ in session.pip_trusted_origins]}))
+"""
+
+
+@pytest.mark.parametrize("python", PYTHONS)
+def test_trusted_host_values_as_pip_reads_them(python: str, tmp_path: Path) -> None:
+    """A quoted pair is one (bogus) host, a URL is the host named like its scheme, a URL with a port makes
+    pip fail: what each pip's own session trusts is what the scan names."""
+    for args, host, words in TRUSTED_FORMS:
+        parsed = json.loads(run_python(python, PARSE_TRUSTED, *shlex.split(args), home=tmp_path))
+        root = tmp_path / "scan"
+        root.mkdir(exist_ok=True)
+        (root / "run.sh").write_text(f"pip install {args} foo\n", encoding="utf-8")
+        (finding,) = scanner.scan([str(root)]).findings
+        assert finding.rule == "PTS101" and words in finding.message, (args, finding.message)
+        if host is None:
+            assert "error" in parsed, (python, args, parsed)
+            assert finding.host is None
+        else:
+            assert parsed.get("hosts") == [host] and finding.host == host, (python, args, parsed, finding.host)

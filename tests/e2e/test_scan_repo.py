@@ -5,6 +5,7 @@ insecure example repository."""
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -80,9 +81,10 @@ def test_github_and_gitlab_formats_of_the_whole_tree(monorepo: Path, tmp_path: P
 def test_lab_insecure_repository(tmp_path: Path) -> None:
     done = run("scan", "examples/lab/insecure-repo", cwd=REPO, home=tmp_path)
     assert done.returncode == 1, done.stderr
-    located = [line.split(" ", 2)[:2] for line in done.stderr.splitlines()[:-1]]
-    assert ["Dockerfile:5:", "error"] in located
-    assert ["requirements.txt:3:", "error"] in located and ["requirements.txt:4:", "error"] in located
+    # on stdout, as linters print: path:line:col: RULE message
+    located = set(re.findall(r"^([^:\n]+):(\d+):\d+: (PTS\d+) ", done.stdout, re.MULTILINE))
+    assert ("Dockerfile", "5", "PTS101") in located
+    assert ("requirements.txt", "3", "PTS201") in located and ("requirements.txt", "4", "PTS101") in located
 
 
 def test_scan_of_this_repository_outside_deliberate_examples(tmp_path: Path) -> None:

@@ -54,9 +54,10 @@ def test_global_pip_conf_fails_naming_file_line_and_fix(tmp_path: Path, env: dic
     conf.write_text("[global]\ntimeout = 60\ntrusted-host = mirror.corp.test\n", encoding="utf-8")
     done = scan(env, {"/etc/pip.conf": conf}, "--python", sys.executable)
     assert done.returncode == 1, done.stdout + done.stderr
-    first = next(line for line in done.stderr.splitlines() if line.startswith("/etc/pip.conf:"))
-    assert first.startswith("/etc/pip.conf:3: error PTS101 pip is told to trust host 'mirror.corp.test'")
-    assert "Fix: remove the trusted host" in first
+    # the report is on stdout: path:line:col: RULE message, then each rule's fix once
+    first = next(line for line in done.stdout.splitlines() if line.startswith("/etc/pip.conf:"))
+    assert first.startswith("/etc/pip.conf:3:16: PTS101 pip is told to trust host 'mirror.corp.test'")
+    assert [line for line in done.stdout.splitlines() if line.startswith("  fix: remove the trusted host")]
     assert "Traceback" not in done.stderr
 
 

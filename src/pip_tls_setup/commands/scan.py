@@ -36,6 +36,7 @@ EPILOG = """\
 examples:
   pip-tls-setup scan                                   # the current directory
   pip-tls-setup scan . --format sarif --output pip-tls.sarif
+  pip-tls-setup scan --json | jq '.findings[] | .rule'   # docs/schemas/scan.schema.json
   pip-tls-setup scan --format github                   # annotations in a GitHub Actions log
   pip-tls-setup scan --format gitlab --output gl-code-quality-report.json
   pip-tls-setup scan --runtime                         # environment + config files on this machine
@@ -49,6 +50,7 @@ exceptions (pyproject.toml, or [[exceptions]] in .pip-tls-setup.toml):
   expires = 2026-12-31                   # expired exceptions fail the run
 inline:  RUN pip install --trusted-host legacy.example x  # pip-tls-setup: ignore[PTS101] SEC-123
 
+The report goes to stdout (text: path:line:col: RULE message, then each rule's fix once).
 exit codes: 0 nothing insecure (notes only), 1 errors or warnings found, 2 bad input.
 """
 
@@ -57,10 +59,9 @@ FORMATS = ("text", "json", "sarif", "github", "gitlab")
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("paths", nargs="*", metavar="PATH", help="directories or files to scan (default: .)")
-    parser.add_argument(
-        "--format", choices=FORMATS, default="text", help="report format (default: text; text goes to stderr)"
-    )
-    parser.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE instead of stdout/stderr")
+    parser.add_argument("--format", choices=FORMATS, default="text", help="report format (default: text)")
+    parser.add_argument("--json", action="store_true", help="the report as JSON (same as --format json)")
+    parser.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE instead of stdout")
     parser.add_argument(
         "--runtime",
         action="store_true",
@@ -140,21 +141,15 @@ def run(args: argparse.Namespace, env: dict[str, str]) -> int:
     failed = any(rank(f.severity) >= threshold for f in findings)
     summary["failed"] = failed
 
+    fmt = "json" if args.json else args.format
     info: dict[str, Any] = {"summary": summary, "suppressed": suppressed}
-    if args.format == "sarif" and len(paths) == 1 and os.path.isdir(paths[0]):
+    if fmt == "sarif" and len(paths) == 1 and os.path.isdir(paths[0]):
         info["base_uri"] = _file_uri(paths[0])
-    if args.format == "text":
-        stream = sys.stderr
-        color = args.output is None and _color(stream)
-        info["color"] = color
-        if args.quiet:
-            info["summary"] = None
-        else:
-            info["summary"] = summary
-        report = render("text", findings, **info)
-    else:
-        report = render(args.format, findings, **info)
-    _emit(report, args.output, to_stderr=args.format == "text")
+    if fmt == "text":
+        # the report is what the command produces: stdout, like linters (scan > report.txt, scan | less)
+        info["color"] = args.output is None and _color(sys.stdout)
+        info["summary"] = None if args.quiet else summary
+    _emit(render(fmt, findings, **info), args.output)
     return EXIT_FAILED if failed else EXIT_OK
 
 
@@ -181,16 +176,16 @@ def _file_uri(path: str) -> str:
     return uri if uri.endswith("/") else uri + "/"
 
 
-def _emit(report: str, output: str | None, to_stderr: bool) -> None:
+def _emit(report: str, output: str | None) -> None:
     if output:
         try:
-            with open(output, "w", encoding="utf-8") as handle:
+            # surrogateescape: a report naming an undecodable file writes that name's own bytes
+            with open(output, "w", encoding="utf-8", errors="surrogateescape") as handle:
                 handle.write(report)
         except OSError as exc:
             raise InputError(
                 f"--output {output}", f"cannot be written ({exc.strerror})", "give a writable path"
             ) from None
         return
-    stream = sys.stderr if to_stderr else sys.stdout
-    stream.write(report)
-    stream.flush()
+    sys.stdout.write(report)
+    sys.stdout.flush()

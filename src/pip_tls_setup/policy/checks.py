@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 
-from pip_tls_setup.policy import origins
+from pip_tls_setup.policy import booleans, origins
 from pip_tls_setup.policy.context import ScanContext
 
 # Variables that *replace* the trust roots (setup points each at its combined bundle).
@@ -54,13 +54,15 @@ _WORKSPACE_REFS = re.compile(
     r"|\$\{\{\s*github\.workspace\s*\}\}|\$\(pwd\)|`pwd`|\$\((Build\.SourcesDirectory|Pipeline\.Workspace)\))",
     re.IGNORECASE,
 )
-_DIRECT_REFERENCE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*\s*(?:\[[^\]]*\])?\s*@\s*([^\s;]+)")
+_DIRECT_REFERENCE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*\s*(?:\[[^\]]*\]\s*)?@\s*([^\s;]+)")
 _TEMP_REFS = re.compile(r"^\$\{?(TMPDIR|TMP|TEMP)\}?(/|$)")
 _PIP_PIN = re.compile(r"^pip\s*(==|===|<=|<|~=)\s*(\d+(?:\.\d+)*)")
 OLD_PIP_BELOW = (20, 3)  # pips older than this are what copied "fixes" for certificate errors pin
 
 
-_VALUE = re.compile(r"(?:\$\{\{.*?\}\}|\S)+")
+# A word, with ``${{ expression }}`` (blanks inside) kept whole; the expression part never scans past the
+# start of another one, so a value of "${{${{${{..." stays linear.
+_VALUE = re.compile(r"(?:\$\{\{(?:[^}$\n]|\$(?!\{\{)|\}(?!\}))*\}\}|\S)+")
 
 
 def values(text: str) -> list[str]:
@@ -78,26 +80,58 @@ def pip_key(raw: str) -> str:
 
 
 def trusted_hosts(values: list[str], line: int, ctx: ScanContext, source: str, column: int | None = None) -> None:
-    """Each value of --trusted-host / trusted-host / PIP_TRUSTED_HOST."""
-    for host, shown, loopback in _hosts(values):
-        if loopback:
+    """Each value of --trusted-host / trusted-host / PIP_TRUSTED_HOST, described as pip reads it."""
+    for raw in values:
+        value = raw.strip()
+        if not value:
+            continue
+        if origins.has_expansion(value):
+            _trusted(value, None, line, ctx, source, column)
+            continue
+        read = origins.pip_trusted_host(value)
+        if read.error is not None:
+            message = (
+                f"pip is told to trust '{value}' ({source}), which pip cannot read as host[:port]: pip stops with "
+                f"an error ({read.error}); the setting is meant to switch certificate verification off"
+            )
+            ctx.add("PTS101", line, message, column=column)
+        elif read.is_url:
+            meant = origins.display_host(origins.parse(value) or origins.Origin("", "", "", None))
+            message = (
+                f"pip is told to trust '{value}' ({source}): --trusted-host takes host[:port], not a URL, so pip "
+                f"trusts the host '{read.shown}' (certificate verification off for https://{read.shown}), not "
+                f"{meant}; the setting is meant to switch verification off"
+            )
+            ctx.add("PTS101", line, message, host=read.host, column=column)
+        elif not read.is_name:
+            message = (
+                f"pip is told to trust '{value}' ({source}), which pip reads as one host named '{read.shown}' "
+                "(one argument is one host; pip does not split it): no real host has that name, so nothing is "
+                "trusted, but the setting is meant to switch certificate verification off"
+            )
+            ctx.add("PTS101", line, message, host=read.host, column=column)
+        elif origins.is_loopback(read.host or ""):
             ctx.add(
                 "PTS112",
                 line,
-                f"pip is told to trust the loopback host '{shown}' ({source}): a no-op for plain HTTP, but it "
-                f"switches certificate verification off for https://{shown}",
-                host=host,
+                f"pip is told to trust the loopback host '{read.shown}' ({source}): a no-op for plain HTTP, but it "
+                f"switches certificate verification off for https://{read.shown}",
+                host=read.host,
                 column=column,
             )
-            continue
-        ctx.add(
-            "PTS101",
-            line,
-            f"pip is told to trust host '{shown}' ({source}): pip stops verifying certificates for "
-            f"https://{shown} and accepts plain HTTP from it",
-            host=host,
-            column=column,
-        )
+        else:
+            _trusted(read.shown, read.host, line, ctx, source, column)
+
+
+def _trusted(shown: str, host: str | None, line: int, ctx: ScanContext, source: str, column: int | None) -> None:
+    ctx.add(
+        "PTS101",
+        line,
+        f"pip is told to trust host '{shown}' ({source}): pip stops verifying certificates for "
+        f"https://{shown} and accepts plain HTTP from it",
+        host=host,
+        column=column,
+    )
 
 
 def uv_insecure_hosts(values: list[str], line: int, ctx: ScanContext, source: str, column: int | None = None) -> None:
@@ -350,9 +384,9 @@ def _git_ssl_no_verify(name: str, raw: str, line: int, ctx: ScanContext, column:
 
 def _conda_ssl_verify(name: str, raw: str, line: int, ctx: ScanContext, column: int | None) -> None:
     value = raw.strip()
-    if is_false(value):
+    if value and booleans.conda(value):
         ctx.add("PTS105", line, f"{name}={value} switches conda's certificate verification off", column=column)
-    elif value.lower() not in ("true", "yes", "on", "1", "truststore", ""):
+    elif value.lower() not in ("true", "yes", "on", "y", "1", "truststore", ""):
         ca_path(name, value, line, ctx, column)
 
 
@@ -367,15 +401,20 @@ def _node_tls_reject_unauthorized(name: str, raw: str, line: int, ctx: ScanConte
 
 
 def _poetry_cert(name: str, raw: str, line: int, ctx: ScanContext, column: int | None) -> None:
+    """POETRY_CERTIFICATES_<NAME>_CERT / _VERIFY: Poetry reads environment values as text (no boolean
+    normaliser for these keys), so "false" is the path of a CA bundle, not verification off."""
     value = raw.strip()
+    if value.lower() in ("true", "1"):
+        return
     if not is_false(value):
         ca_path(name, value, line, ctx, column)
         return
-    repository = name[len("POETRY_CERTIFICATES_") : -len("_CERT")].lower()
     ctx.add(
-        "PTS103",
+        "PTS302",
         line,
-        f"{name}={value}: Poetry skips TLS certificate verification for repository '{repository}'",
+        f"{name}={value}: Poetry reads an environment value as a path, so this points its certificate "
+        f"checks at a CA bundle named '{value}' (a missing file: downloads from that repository fail); it does "
+        "not switch verification off",
         column=column,
     )
 
@@ -385,14 +424,14 @@ def _package_source(name: str, raw: str, line: int, ctx: ScanContext, column: in
 
 
 def _pdm_verify_ssl(name: str, raw: str, line: int, ctx: ScanContext, column: int | None) -> None:
-    value = raw.strip()
-    if is_false(value):
-        ctx.add("PTS104", line, f"{name}={value}: PDM skips certificate verification", column=column)
+    if booleans.pdm(raw):
+        shown = raw if raw else '""'
+        ctx.add("PTS104", line, f"{name}={shown}: PDM skips certificate verification", column=column)
 
 
 def _npm_strict_ssl(name: str, raw: str, line: int, ctx: ScanContext, column: int | None) -> None:
     value = raw.strip()
-    if is_false(value):
+    if booleans.npm(value):
         ctx.add("PTS110", line, f"{name}={value} switches npm's certificate verification off", column=column)
 
 
@@ -425,12 +464,12 @@ _BY_NAME: dict[str, VariableCheck] = {
     "CONDA_VERIFY_SSL": _conda_ssl_verify,
     "PIPENV_PYPI_MIRROR": _package_source,
     "PDM_PYPI_URL": _package_source,
+    "PDM_PYPI_VERIFY_SSL": _pdm_verify_ssl,  # PDM reads no per-source variable (PDM_PYPI_<NAME>_...)
     "NODE_TLS_REJECT_UNAUTHORIZED": _node_tls_reject_unauthorized,
 }
 _BY_PATTERN: tuple[tuple[re.Pattern[str], VariableCheck], ...] = (
-    (re.compile(r"POETRY_CERTIFICATES_(\w+)_CERT"), _poetry_cert),
+    (re.compile(r"POETRY_CERTIFICATES_(\w+)_(CERT|VERIFY)"), _poetry_cert),
     (re.compile(r"POETRY_REPOSITORIES_\w+_URL"), _package_source),
-    (re.compile(r"PDM_PYPI_(\w+_)?VERIFY_SSL"), _pdm_verify_ssl),
     (re.compile(r"npm_config_strict_ssl", re.IGNORECASE), _npm_strict_ssl),
 )
 
@@ -441,7 +480,7 @@ def git_config(key: str, value: str, line: int, ctx: ScanContext, source: str, c
     if not lowered.startswith("http."):
         return
     leaf = lowered.rsplit(".", 1)[-1]
-    if leaf == "sslverify" and (is_false(value) or value.strip() == ""):
+    if leaf == "sslverify" and booleans.git(value):
         ctx.add(
             "PTS106",
             line,

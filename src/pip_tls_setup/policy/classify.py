@@ -133,6 +133,7 @@ _AZURE = re.compile(r"^(.*[-_.])?azure-pipelines?([-_.].*)?\.ya?ml$")
 
 _IN_DIRECTORY = {  # (parent directory, name) -> kind: user-level configs of tools
     ("pypoetry", "config.toml"): "poetrytoml",
+    ("pypoetry", "auth.toml"): "poetrytoml",
     ("pdm", "config.toml"): "pdmtoml",
     ("uv", "uv.toml"): "uvtoml",
 }
@@ -180,6 +181,18 @@ def _yaml_kind(parts: list[str], lower: str, parent: str) -> str | None:
     if _CONDA_ENV.match(lower):
         return "condaenv"
     return None
+
+
+def guessed(relpath: str) -> bool:
+    """Whether the kind comes only from a directory name (``templates/*.yml`` may be a Helm chart's Go
+    template, not a GitLab component): such a file that does not parse is a note, not a PTS701 error."""
+    parts = relpath.split("/")
+    lower = parts[-1].lower()
+    if not lower.endswith((".yml", ".yaml")) or ".gitlab" in parts[:-1] or lower.endswith(("-ci.yml", "-ci.yaml")):
+        return False
+    parent = parts[-2].lower() if len(parts) > 1 else ""
+    grand = parts[-3].lower() if len(parts) > 2 else ""
+    return parent == "templates" or (grand == "templates" and lower in ("template.yml", "template.yaml"))
 
 
 def _by_suffix(lower: str) -> str | None:

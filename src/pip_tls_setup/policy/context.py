@@ -20,6 +20,11 @@ Follower = Callable[[str, str, int], None]
 CaCheck = Callable[[str, str, int, "ScanContext", "int | None"], None]
 
 
+# Findings kept per scanned file: a hostile file repeating one setting a million times must not turn into a
+# million findings (memory, report size); the scanner adds a note when a file reaches it.
+MAX_HITS = 1000
+
+
 def _identity(line: int) -> int:
     return line
 
@@ -57,6 +62,8 @@ class ScanContext:
         severity: str | None = None,
         fix: str | None = None,
     ) -> None:
+        if len(self.hits) >= MAX_HITS:
+            return
         mapped = self.map_line(line) if line else None
         self.hits.append(Hit(rule, mapped, message, column, host, fix, severity, self.path))
 

@@ -26,11 +26,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pip_tls_setup.errors import InputError
-from pip_tls_setup.policy import rules
+from pip_tls_setup.policy import reading, rules
 from pip_tls_setup.policy.findings import Finding
 from pip_tls_setup.policy.toml import TomlError, loads
 
 CONFIG_NAMES = (".pip-tls-setup.toml", "pyproject.toml")
+CONFIG_LIMIT = 2 * 1024 * 1024
 _INLINE = re.compile(r"pip-tls-setup:\s*ignore\[(?P<rules>[^\]]*)\](?P<reason>[^\n]*)", re.IGNORECASE)
 _ENTRY_FIX = "each entry needs rule, path or host, reason and expires (YYYY-MM-DD)"
 
@@ -74,7 +75,7 @@ def load_config(root: Path, explicit: str | None = None, shown_root: str = "") -
     config = Config()
     if explicit is not None:
         path = Path(explicit)
-        if not path.is_file():
+        if not path.exists() or path.is_dir():
             raise InputError(f"--config {explicit}", "does not exist", "give the path of a .pip-tls-setup.toml file")
         _read(path, explicit, config)
         return config
@@ -87,10 +88,10 @@ def load_config(root: Path, explicit: str | None = None, shown_root: str = "") -
 
 
 def _read(path: Path, shown: str, config: Config) -> None:
-    try:
-        text = path.read_text(encoding="utf-8", errors="replace")
-    except OSError as exc:
-        raise InputError(shown, f"cannot be read ({exc.strerror})", "check its permissions") from None
+    data = reading.read(path, CONFIG_LIMIT)
+    if isinstance(data, reading.Skipped):
+        raise InputError(shown, data.problem, "give a readable .pip-tls-setup.toml or pyproject.toml")
+    text = reading.decode(data, "pyproject")
     if path.name == "pyproject.toml" and "pip-tls-setup" not in text:
         return
     try:

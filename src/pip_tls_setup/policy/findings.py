@@ -81,9 +81,30 @@ class Finding:
 
 
 def clean_text(text: str, limit: int = 300) -> str:
-    """One line, credentials masked, bounded length: safe to print anywhere."""
+    """One line, credentials masked, bounded length: safe to print anywhere.
+
+    The text is cut to a window before anything else runs on it, so the work is bounded whatever the file
+    held (a 50 MB line); the window never ends in the middle of a URL, whose credentials could be cut off
+    from the ``@`` the redaction needs to see."""
+    window = limit * 4 + 64
+    if len(text) > window:
+        text = _cut(text, window)
     flat = " ".join(redact.url(text).split())
     return flat if len(flat) <= limit else flat[: limit - 3] + "..."
+
+
+def _cut(text: str, size: int) -> str:
+    """``text`` cut to about ``size`` characters at a blank; a URL in the last, unfinished word loses all but
+    its scheme."""
+    head = text[:size]
+    blank = max(head.rfind(" "), head.rfind("\t"), head.rfind("\n"))
+    if blank >= size // 2:
+        return head[:blank] + " ..."
+    start = blank + 1
+    scheme = head.find("://", start)
+    if scheme != -1:
+        return head[: scheme + 3] + "..."
+    return head + "..."
 
 
 def sort_key(finding: Finding) -> tuple[str, int, int, str]:

@@ -11,9 +11,17 @@ from __future__ import annotations
 
 import ipaddress
 import re
+import urllib.parse
 from dataclasses import dataclass
 
-_EXPANSION = re.compile(r"\$\{\{.*?\}\}|\$\{[^}]*\}|\$\([^)]*\)|\$[A-Za-z_][A-Za-z0-9_]*|\$[0-9@*#?]|`|%[A-Za-z_]+%")
+# Linear in the text: no alternative scans past the start of another expansion (a line of "${{${{${{..."
+# would otherwise be rescanned from each "${{"), and %VAR% names are bounded.
+_EXPANSION = re.compile(
+    r"\$\{\{(?:[^}$\n]|\$(?!\{\{)|\}(?!\}))*\}\}"
+    r"|\$\{(?:[^}$]|\$(?!\{))*\}"
+    r"|\$\((?:[^)$]|\$(?!\())*\)"
+    r"|\$[A-Za-z_][A-Za-z0-9_]*|\$[0-9@*#?]|`|%[A-Za-z_][A-Za-z0-9_]{0,254}%"
+)
 _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.\-]*)://")
 
 
@@ -89,6 +97,50 @@ def host_of_trusted(value: str) -> tuple[str, str | None]:
     if origin is not None:
         return origin.host, origin.port
     return split_host_port(text.split("/", 1)[0])
+
+
+@dataclass(frozen=True)
+class PipHost:
+    """A ``--trusted-host`` value as pip reads it (``PipSession.add_trusted_host`` -> ``parse_netloc``)."""
+
+    value: str  # as written
+    host: str | None  # what pip trusts (lower-case); None when pip cannot read it
+    port: int | None
+    error: str | None = None  # pip stops with this error
+
+    @property
+    def shown(self) -> str:
+        return f"{self.host}:{self.port}" if self.port is not None else (self.host or self.value)
+
+    @property
+    def is_url(self) -> bool:
+        """Written as a URL: pip takes host[:port], so it trusts the scheme's name as a host instead."""
+        return "://" in self.value
+
+    @property
+    def is_name(self) -> bool:
+        """The host could name a real machine (no blanks, quotes or other characters no host name has)."""
+        return self.host is not None and bool(_HOST_NAME.fullmatch(self.host))
+
+
+_HOST_NAME = re.compile(r"[a-z0-9_.-]+|[0-9a-f:.]+")
+
+
+def pip_trusted_host(value: str) -> PipHost:
+    """``value`` read exactly as pip reads a trusted host (``pip._internal.utils.misc.parse_netloc``):
+    ``https://`` is put in front and the result parsed as a URL, so ``https://mirror`` is the host
+    ``https``, ``'a b'`` one host named ``a b``, and ``https://mirror:8443`` makes pip fail."""
+    netloc = value
+    if netloc.count(":") >= 2 and "@" not in netloc and "[" not in netloc:
+        netloc = f"[{netloc}]"  # pip: "It must be a bare IPv6 address, so wrap it with brackets"
+    try:
+        parsed = urllib.parse.urlparse(f"https://{netloc}")
+        host, port = parsed.hostname, parsed.port
+    except ValueError as exc:
+        return PipHost(value, None, None, str(exc))
+    if host is None:
+        return PipHost(value, None, None, "Trusted host URL must include a host part")
+    return PipHost(value, host, port)
 
 
 def insecure_index(url: str) -> Origin | None:

@@ -3,7 +3,8 @@
 IDs never change meaning. PTS1xx: verification switched off; PTS2xx: plain-HTTP
 transport; PTS3xx: trust redirected to a file someone else controls; PTS4xx:
 informational (never fails a run); PTS5xx: exceptions; PTS6xx: installers pinned
-to known-bad versions. ``docs/rules.md`` documents each one.
+to known-bad versions; PTS7xx: files the scan could not check (fails closed). ``docs/rules.md``
+documents each one; :func:`help_uri` links to its section.
 """
 
 from __future__ import annotations
@@ -12,6 +13,9 @@ from dataclasses import dataclass
 
 from pip_tls_setup.policy.findings import ERROR, NOTE, WARNING
 
+# Where docs/rules.md is published. The project documents no public base URL yet, so help links are the
+# repository-relative "docs/rules.md#pts101" (GitHub resolves it in the repository's file view).
+DOCS_BASE_URL = ""
 CA_FIX = "keep verification on and install the corporate CA instead: 'pip-tls-setup setup --ca CORP-ROOT.pem'"
 HTTPS_FIX = "use the https:// address of the same index (pip verifies it; add its CA with 'pip-tls-setup setup --ca')"
 
@@ -28,6 +32,11 @@ class Rule:
     @property
     def anchor(self) -> str:
         return f"docs/rules.md#{self.id.lower()}"
+
+    @property
+    def help_uri(self) -> str:
+        """The rule's section in docs/rules.md: absolute under :data:`DOCS_BASE_URL`, else repository-relative."""
+        return f"{DOCS_BASE_URL.rstrip('/')}/{self.anchor}" if DOCS_BASE_URL else self.anchor
 
 
 _RULES = (
@@ -250,7 +259,9 @@ _RULES = (
         NOTE,
         "file not checked",
         "check the file by hand, or raise --max-file-size",
-        "A file was skipped: over the size limit, unreadable, or not parseable as its kind.",
+        "A file was skipped or only partly checked: over the size limit, not a regular file (a FIFO, a socket, "
+        "a device, or a link to one), unreadable, past the YAML alias-expansion or nesting bound, or with more "
+        "findings than the per-file cap.",
     ),
     Rule(
         "PTS501",
@@ -277,6 +288,17 @@ _RULES = (
         "do not downgrade pip to dodge TLS errors; install the CA with 'pip-tls-setup setup' and keep pip current",
         "Downgrading pip (a common copied 'fix': pip==20.2.4) hides the real certificate problem; pip <= 22.1.2 "
         "also skips verification when CURL_CA_BUNDLE is empty.",
+    ),
+    Rule(
+        "PTS701",
+        "not-parsed",
+        ERROR,
+        "a CI or config file could not be parsed, so it was not checked",
+        "fix its syntax (the tool or CI system that reads it fails on it too), or, if it is not really that kind "
+        "of file, add an exception for PTS701 with its path and a reason",
+        "A file named like a CI or tool configuration (a workflow, .gitlab-ci.yml, pyproject.toml, uv.toml, "
+        "Pipfile, .condarc, devcontainer.json, ...) is not valid YAML, TOML or JSON, so none of its settings "
+        "could be checked. The scan fails closed: such a file is an error, not a silent pass.",
     ),
 )
 

@@ -1,5 +1,5 @@
 """What is in force on this machine (or in ``--root``): the environment, every pip config file
-each target's pip reads, uv's, conda's, git's, Poetry's and PDM's user/system config.
+each target's pip reads, uv's, conda's, git's, Poetry's, PDM's and npm's user/system config.
 
 Paths in the findings are the logical paths the target sees (``/etc/pip.conf``), with line
 numbers. Environment findings have the path ``env:NAME`` and no line.
@@ -11,11 +11,11 @@ import os
 import posixpath
 from collections.abc import Collection, Iterable, Mapping, Sequence
 
-from pip_tls_setup.policy import checks
+from pip_tls_setup.policy import checks, reading
 from pip_tls_setup.policy.context import Options, ScanContext
 from pip_tls_setup.policy.findings import Finding, Hit, sort_key
-from pip_tls_setup.policy.parsers import PARSERS, ParseError
-from pip_tls_setup.policy.scanner import make_finding
+from pip_tls_setup.policy.parsers import PARSERS, LimitReached, ParseError
+from pip_tls_setup.policy.scanner import make_finding, unparsed
 from pip_tls_setup.target.pythons import Target, version_tuple
 from pip_tls_setup.target.root import Root
 
@@ -55,6 +55,7 @@ def evaluate(
     evaluator.conda_configs()
     evaluator.git_configs()
     evaluator.poetry_pdm_configs()
+    evaluator.npm_configs()
     return evaluator.result()
 
 
@@ -131,18 +132,25 @@ class _Evaluator:
             return
         self.read.add((logical, kind))
         host = self.root.host(logical)
-        try:
-            if not host.is_file() or host.stat().st_size > MAX_CONFIG_SIZE:
-                return
-            text = host.read_text(encoding="utf-8", errors="replace")
-        except OSError:
+        if not os.path.lexists(host):
             return
+        data = reading.read(host, MAX_CONFIG_SIZE)
+        if isinstance(data, reading.Skipped):
+            if "cannot be read" not in data.problem:  # a FIFO, a device, a huge file: say so, never block on it
+                self.findings.append(make_finding(Hit("PTS402", None, f"{logical} {data.problem}"), logical))
+            return
+        text = reading.decode(data, kind)
         hits: list[Hit] = []
         try:
             PARSERS[kind](text, self.context(hits, kind))
+        except LimitReached as exc:
+            note = Hit("PTS402", exc.line, f"{logical} {exc.problem}; the rest is not checked")
+            self.findings.append(make_finding(note, logical))
         except ParseError as exc:
+            self.findings.append(unparsed(logical, exc.line, exc.problem))
+        except RecursionError:
             self.findings.append(
-                make_finding(Hit("PTS402", exc.line, f"{logical} {exc.problem}; not checked"), logical, [])
+                make_finding(Hit("PTS402", None, f"{logical} is nested too deeply; not checked"), logical)
             )
         lines = text.splitlines()
         self.findings += [make_finding(h, logical, lines) for h in hits]
@@ -237,7 +245,22 @@ class _Evaluator:
     def poetry_pdm_configs(self) -> None:
         poetry_dir = self.env.get("POETRY_CONFIG_DIR") or posixpath.join(self.config_home(), "pypoetry")
         self.scan_file(posixpath.join(poetry_dir, "config.toml"), "poetrytoml")
+        # "poetry config certificates.<name>.cert" writes auth.toml next to config.toml
+        self.scan_file(posixpath.join(poetry_dir, "auth.toml"), "poetrytoml")
         self.scan_file(posixpath.join(self.config_home(), "pdm", "config.toml"), "pdmtoml")
+
+    def npm_configs(self) -> None:
+        """npm's user and global npmrc (``strict-ssl``): ``npm_config_userconfig`` /
+        ``npm_config_globalconfig`` (any case) when set, else ``~/.npmrc`` and ``$PREFIX/etc/npmrc`` for
+        the usual prefixes, and the npmrc shipped inside npm itself."""
+        lowered = {name.lower(): value for name, value in self.env.items()}
+        self.scan_file(lowered.get("npm_config_userconfig") or posixpath.join(self.home, ".npmrc"), "npmrc")
+        explicit = lowered.get("npm_config_globalconfig")
+        prefixes = [lowered["npm_config_prefix"]] if lowered.get("npm_config_prefix") else ["/usr", "/usr/local"]
+        for logical in [explicit] if explicit else [posixpath.join(p, "etc", "npmrc") for p in prefixes]:
+            self.scan_file(logical, "npmrc")
+        for prefix in ("/usr", "/usr/local"):
+            self.scan_file(posixpath.join(prefix, "lib", "node_modules", "npm", "npmrc"), "npmrc")
 
     # -- CA paths as this machine resolves them ----------------------------------------------------
     def ca_check(self, name: str, value: str, line: int, ctx: ScanContext, column: int | None) -> None:

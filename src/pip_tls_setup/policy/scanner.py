@@ -14,10 +14,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pip_tls_setup.errors import CheckFailed, InputError
-from pip_tls_setup.policy import classify, exceptions, rules
-from pip_tls_setup.policy.context import Options, ScanContext
+from pip_tls_setup.policy import classify, exceptions, reading, rules
+from pip_tls_setup.policy.context import MAX_HITS, Options, ScanContext
 from pip_tls_setup.policy.findings import Finding, Hit, clean_text, sort_key
-from pip_tls_setup.policy.parsers import PARSERS, ParseError
+from pip_tls_setup.policy.parsers import PARSERS, LimitReached, ParseError
 
 DEFAULT_MAX_FILE_SIZE = 2 * 1024 * 1024
 # Every rule needs one of these words; a file without any is not parsed at all.
@@ -209,25 +209,21 @@ class Scanner:
 
     @staticmethod
     def _peek_shebang(path: Path) -> str | None:
-        try:
-            with open(path, "rb") as handle:
-                return classify.shebang_kind(handle.read(128))
-        except OSError:
-            return None
+        return classify.shebang_kind(reading.peek(path, 128))
 
     # -- one file -----------------------------------------------------------------------------------
     def _scan_file(
         self, root: _Root, host: Path, relpath: str, kind: str, followed: list[tuple[Path, str, str]]
     ) -> Iterator[tuple[Finding, str]]:
         shown = f"{root.shown}/{relpath}" if root.shown else relpath
-        data = self._read(host, shown)
-        if isinstance(data, Finding):
-            yield data, relpath
+        data = reading.read(host, self.max_file_size)
+        if isinstance(data, reading.Skipped):
+            yield self._note(shown, None, data.problem), relpath
             return
         self.files_read += 1
-        if b"\0" in data[:8192]:
-            return
-        text = data.decode("utf-8", errors="replace")
+        # NUL bytes and other binary content are text to pip and to most readers: decoded, never skipped
+        text = reading.decode(data, kind)
+        del data
         if kind not in _ALWAYS_PARSE and not _TRIGGERS.search(text):
             return
         hits: list[Hit] = []
@@ -237,11 +233,15 @@ class Scanner:
             if target is not None:
                 followed.append((root.path / target, follow_kind, target))
 
-        note = self._parse(
-            kind, text, ScanContext(kind, hits, follower=follow, parsers=PARSERS, options=Options()), shown
-        )
+        ctx = ScanContext(kind, hits, follower=follow, parsers=PARSERS, options=Options())
+        note = self._parse(kind, text, ctx, shown, classify.guessed(relpath))
         if note is not None:
             yield note, relpath  # the hits found before the parser gave up still count
+        if len(hits) >= MAX_HITS:
+            yield (
+                self._note(shown, None, f"has more than {MAX_HITS} findings; the first {MAX_HITS} are listed"),
+                relpath,
+            )
         lines = text.splitlines()
         for hit in hits:
             if hit.path is not None:
@@ -252,27 +252,17 @@ class Scanner:
                 finding = finding.with_(suppressed_by=f"inline: {clean_text(reason, 200)}")
             yield finding, relpath
 
-    def _read(self, host: Path, shown: str) -> bytes | Finding:
-        """The file's bytes, or a PTS402 note (unreadable, over the size limit)."""
-        try:
-            size = host.stat().st_size
-        except OSError as exc:
-            return self._note(shown, None, f"cannot be read ({exc.strerror})")
-        if size > self.max_file_size:
-            return self._note(
-                shown, None, f"is {size} bytes, over the {self.max_file_size}-byte limit: not checked (--max-file-size)"
-            )
-        try:
-            return host.read_bytes()
-        except OSError as exc:
-            return self._note(shown, None, f"cannot be read ({exc.strerror})")
-
-    def _parse(self, kind: str, text: str, ctx: ScanContext, shown: str) -> Finding | None:
-        """Run the kind's parser; a file it cannot read is a note, a parser bug fails the run."""
+    def _parse(self, kind: str, text: str, ctx: ScanContext, shown: str, guessed: bool = False) -> Finding | None:
+        """Run the kind's parser. A bound reached is a note (PTS402); a file that is not valid for its kind
+        fails closed (PTS701), unless its kind was only guessed from a directory name; a parser bug fails the run."""
         try:
             PARSERS[kind](text, ctx)
+        except LimitReached as exc:
+            return self._note(shown, exc.line, f"{exc.problem}; the rest is not checked")
         except ParseError as exc:
-            return self._note(shown, exc.line, f"{exc.problem}; not checked")
+            if guessed:
+                return self._note(shown, exc.line, f"{exc.problem}; not checked")
+            return unparsed(shown, exc.line, exc.problem)
         except RecursionError:
             return self._note(shown, None, "is nested too deeply to parse; not checked")
         except Exception as exc:  # a parser bug: fail closed, naming the file (never skip it silently)
@@ -292,7 +282,8 @@ class Scanner:
         for candidate in candidates:
             if candidate.startswith("..") or os.path.isabs(candidate):
                 continue
-            if (root.path / candidate).is_file():
+            target = root.path / candidate
+            if os.path.lexists(target) and not target.is_dir():  # a FIFO or device gets its note when read
                 return _posix(candidate)
         return None
 
@@ -302,11 +293,23 @@ class Scanner:
         return Finding(rule.id, rule.severity, shown, line, f"{shown} {problem}", rule.fix, rule.title)
 
 
+def unparsed(shown: str, line: int | None, problem: str) -> Finding:
+    """PTS701: a file that is not valid for its kind, so nothing in it was checked."""
+    rule = rules.get("PTS701")
+    message = f"{shown} {problem}: none of its settings could be checked"
+    return Finding(rule.id, rule.severity, shown, line, clean_text(message, 600), rule.fix, rule.title)
+
+
 def make_finding(hit: Hit, shown: str, lines: Sequence[str] = ()) -> Finding:
     rule = rules.get(hit.rule)
     snippet = ""
+    column = hit.column
     if hit.line and 1 <= hit.line <= len(lines):
-        snippet = clean_text(lines[hit.line - 1].strip(), 200)
+        text = lines[hit.line - 1]
+        first = _FIRST_CHARACTER.search(text)
+        if first is not None:  # cut before stripping: a 2 MiB line is not copied for each finding on it
+            snippet = clean_text(text[first.start() : first.start() + _COLUMN_WINDOW].rstrip(), 200)
+        column = column or _column(text, hit.host)
     return Finding(
         rule=rule.id,
         severity=hit.severity or rule.severity,
@@ -315,10 +318,27 @@ def make_finding(hit: Hit, shown: str, lines: Sequence[str] = ()) -> Finding:
         message=clean_text(hit.message, 600),
         fix=hit.fix or rule.fix,
         title=rule.title,
-        column=hit.column,
+        column=column,
         snippet=snippet,
         host=hit.host,
     )
+
+
+_COLUMN_WINDOW = 1 << 16
+_FIRST_CHARACTER = re.compile(r"\S")
+
+
+def _column(text: str, host: str | None) -> int | None:
+    """1-based column of a finding on its line: where its host is written, else where the line's text
+    starts (only the start of a very long line is searched)."""
+    head = text[:_COLUMN_WINDOW]
+    if host:
+        # the host as a whole name: "a" in "pip install --trusted-host a" is not the "a" of "install"
+        found = re.search(rf"(?<![\w.-]){re.escape(host)}(?![\w-])", head, re.IGNORECASE)
+        if found:
+            return found.start() + 1
+    stripped = head.lstrip()
+    return len(head) - len(stripped) + 1 if stripped else None
 
 
 def _dedupe(findings: list[Finding]) -> list[Finding]:

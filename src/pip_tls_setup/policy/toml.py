@@ -27,6 +27,13 @@ class TomlError(ValueError):
         self.problem = problem
 
 
+class TomlTooDeep(TomlError):
+    """Arrays and inline tables nested past :data:`MAX_DEPTH` (the reader recurses for each level)."""
+
+
+MAX_DEPTH = 200
+
+
 class Document:
     """Parsed data plus ``lines[path] -> line`` for every key (path of keys and array indexes)."""
 
@@ -237,10 +244,10 @@ class _Parser:
             return self.basic_string()
         if ch == "'":
             return self.literal_string()
-        if ch == "[":
-            return self.array(path)
-        if ch == "{":
-            return self.inline_table(path)
+        if ch in "[{":
+            if len(path) > MAX_DEPTH:
+                raise TomlTooDeep(self.line, f"nests arrays and tables deeper than {MAX_DEPTH} levels")
+            return self.array(path) if ch == "[" else self.inline_table(path)
         for word, result in (("true", True), ("false", False)):
             if self.text.startswith(word, self.pos):
                 self.advance(len(word))
@@ -296,8 +303,7 @@ class _Parser:
     def literal_string(self) -> str:
         self.advance()
         end = self.text.find("'", self.pos)
-        newline = self.text.find("\n", self.pos)
-        if end == -1 or (newline != -1 and newline < end):
+        if end == -1 or self.text.find("\n", self.pos, end) != -1:  # searched up to the quote only: linear
             raise self.error("unterminated string")
         value = self.text[self.pos : end]
         self.advance(end + 1 - self.pos)

@@ -184,3 +184,18 @@ def test_exclude_globs_from_config_and_command_line(tmp_path: Path) -> None:
     write(tmp_path, {"pyproject.toml": '[tool.pip-tls-setup]\nexclude = "examples"\n'})
     with pytest.raises(InputError, match="exclude must be a list"):
         scanner.scan([str(tmp_path)], today=TODAY)
+
+
+def test_an_exception_for_pts701_lets_a_deliberately_broken_file_pass(tmp_path: Path) -> None:
+    """A file that does not parse fails closed (PTS701) unless an exception says it is not a real CI file."""
+    broken = {"tests/data/broken/.gitlab-ci.yml": "job:\n  script: [pip install x\n"}
+    write(tmp_path, broken)
+    assert rules_of(scanner.scan([str(tmp_path)], today=TODAY)) == [("tests/data/broken/.gitlab-ci.yml", 3, "PTS701")]
+    exception = (
+        '[[exceptions]]\nrule = "PTS701"\npath = "tests/data/broken/**"\n'
+        'reason = "deliberately invalid fixture"\nexpires = 2027-01-31\n'
+    )
+    write(tmp_path, {".pip-tls-setup.toml": exception})
+    result = scanner.scan([str(tmp_path)], today=TODAY)
+    assert rules_of(result) == []
+    assert [f.rule for f in result.suppressed] == ["PTS701"]

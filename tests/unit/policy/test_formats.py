@@ -154,3 +154,35 @@ def test_every_rule_is_documented() -> None:
     for rule_id, rule in rules.RULES.items():
         assert f"\n## {rule_id}\n" in docs, rule_id
         assert rule.title in docs, rule_id
+
+
+def test_sarif_rules_link_their_docs_section(findings: list[Finding]) -> None:
+    driver = json.loads(sarif.render(findings))["runs"][0]["tool"]["driver"]
+    for rule in driver["rules"]:
+        assert rule["helpUri"] == f"docs/rules.md#{rule['id'].lower()}"
+        assert f"]({rule['helpUri']})" in rule["help"]["markdown"]
+    assert rules.DOCS_BASE_URL == ""  # no public base URL is documented yet: repository-relative links
+
+
+def test_gitlab_descriptions_are_short_and_carry_no_fix(findings: list[Finding]) -> None:
+    for issue in json.loads(gitlab.render(findings)):
+        assert issue["description"].startswith(issue["check_name"] + " ")
+        assert len(issue["description"]) <= gitlab.DESCRIPTION_LIMIT and "Fix:" not in issue["description"]
+        assert "\n" not in issue["description"]
+        assert "Fix:" in issue["content"]["body"] and "docs/rules.md#" in issue["content"]["body"]
+
+
+def test_text_lines_are_path_line_col_rule_message_with_fixes_once_in_a_footer() -> None:
+    name = "a\x1b[2J\n::error::x/Dockerfile"
+    hostile = Finding("PTS101", "error", name, 3, "m\n::warning::y", "fix it", "t", column=7)
+    env = Finding("PTS101", "error", "env:PIP_TRUSTED_HOST", None, "pip is told to trust host 'x'", "fix it", "t")
+    other = Finding("PTS201", "error", "r.txt", 2, "plain http", "use https", "t2")
+    out = render("text", [hostile, env, other], summary={})
+    lines = out.splitlines()
+    assert lines[0] == "a\\x1b[2J\\n::error::x/Dockerfile:3:7: PTS101 m ::warning::y"
+    assert lines[1] == "env:PIP_TRUSTED_HOST: PTS101 pip is told to trust host 'x'"
+    assert lines[2] == "r.txt:2: PTS201 plain http"
+    assert lines.count("  fix: fix it") == 1 and lines.count("  fix: use https") == 1
+    assert "PTS101 (error) t: 2 findings" in lines and "  see: docs/rules.md#pts101" in lines
+    assert "\x1b" not in out and not [line for line in lines if line.lstrip().startswith("::")]
+    assert "\033[31mPTS101\033[0m" in render("text", [other, hostile], color=True)

@@ -56,11 +56,20 @@ def test_mutated_fixtures_never_crash(seed: int) -> None:
             PARSERS[kind](mutate(rng, case.text), ScanContext(kind, [], parsers=PARSERS))
 
 
-def test_bad_syntax_is_a_note_naming_the_line(tmp_path: Path) -> None:
+def test_bad_syntax_fails_closed_naming_the_line(tmp_path: Path) -> None:
+    """A CI or config file that does not parse is an error (PTS701: nothing in it was checked), unless its
+    kind was only guessed from a directory name (a Helm chart's templates/ is not a GitLab component)."""
     (tmp_path / ".gitlab-ci.yml").write_text("test:\n  script:\n    - pip install x\n  bad: [\n", encoding="utf-8")
     (tmp_path / "pyproject.toml").write_text("[tool.uv]\nindex-url = \n", encoding="utf-8")
-    notes = sorted((f.path, f.line, f.rule, f.severity) for f in scanner.scan([str(tmp_path)]).findings)
-    assert notes == [(".gitlab-ci.yml", 5, "PTS402", "note"), ("pyproject.toml", 2, "PTS402", "note")]
+    (tmp_path / "templates").mkdir()
+    helm = "{{- include \"chart.labels\" . }}\nkind: Deployment\n  {{ if .Values.pip }}\n"
+    (tmp_path / "templates" / "deployment.yaml").write_text(helm, encoding="utf-8")
+    found = sorted((f.path, f.line, f.rule, f.severity) for f in scanner.scan([str(tmp_path)]).findings)
+    assert found == [
+        (".gitlab-ci.yml", 5, "PTS701", "error"),
+        ("pyproject.toml", 2, "PTS701", "error"),
+        ("templates/deployment.yaml", 1, "PTS402", "note"),
+    ]
 
 
 def test_a_parser_bug_fails_closed_naming_the_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -204,12 +204,68 @@ def test_uv_conda_git_poetry_pdm(tmp_path: Path) -> None:
     assert not [f for f in no_uv if "uv" in f[0] or "git" in f[0]]
 
 
-def test_broken_config_is_a_note_not_a_crash(tmp_path: Path) -> None:
+def test_broken_config_fails_closed_not_a_crash(tmp_path: Path) -> None:
+    """A config file in force that does not parse cannot be checked: an error (PTS701), never a crash."""
     root = make_root(tmp_path, {"/root/.condarc": "channels: [\n", "/etc/pip.conf": "\x00\x01 not ini at all"})
     findings = evaluate(root, [target()], {})
-    assert [(f.path, f.rule, f.severity) for f in findings] == [("/root/.condarc", "PTS402", "note")]
+    assert [(f.path, f.rule, f.severity) for f in findings] == [("/root/.condarc", "PTS701", "error")]
 
 
 def test_no_targets_uses_standard_locations(tmp_path: Path) -> None:
     root = make_root(tmp_path, {"/root/.pip/pip.conf": "[global]\ntrusted-host = legacy.example\n"})
     assert found(evaluate(root, [], {})) == [("/root/.pip/pip.conf", 2, "PTS101")]
+
+
+def test_clients_verify_off_files_under_the_root(tmp_path: Path) -> None:
+    """Issue 10: the clients' own config files in force, at user and system level, read inside --root."""
+    root = make_root(
+        tmp_path,
+        {
+            "/root/.npmrc": "registry=https://registry.example/\nstrict-ssl=false\n",
+            "/usr/local/etc/npmrc": "strict-ssl = 0 ; global\n",
+            "/usr/etc/npmrc": "strict-ssl=no\n",  # npm reads "no" as true: not reported
+            "/root/.gitconfig": '[http "https://git.example/"]\n\tsslVerify = off\n',
+            "/root/.config/git/config": "[http]\n\tsslverify =\n",
+            "/root/.config/pypoetry/auth.toml": "[certificates.corp]\nverify = false\n",
+            "/root/.mambarc": "ssl_verify: 0\n",
+            "/etc/xdg/uv/uv.toml": '[pip]\nallow-insecure-host = ["xdg.example"]\n',
+        },
+    )
+    assert found(evaluate(root, [target()], {})) == [
+        ("/etc/xdg/uv/uv.toml", 2, "PTS102"),
+        ("/root/.config/git/config", 2, "PTS106"),
+        ("/root/.config/pypoetry/auth.toml", 2, "PTS103"),
+        ("/root/.gitconfig", 2, "PTS106"),
+        ("/root/.mambarc", 1, "PTS105"),
+        ("/root/.npmrc", 2, "PTS110"),
+        ("/usr/local/etc/npmrc", 1, "PTS110"),
+    ]
+
+
+def test_npm_config_locations_from_the_environment(tmp_path: Path) -> None:
+    root = make_root(tmp_path, {"/srv/user.npmrc": "strict-ssl=false\n", "/srv/global.npmrc": "strict-ssl=null\n"})
+    env = {"NPM_CONFIG_USERCONFIG": "/srv/user.npmrc", "npm_config_globalconfig": "/srv/global.npmrc"}
+    expected = [("/srv/global.npmrc", 1, "PTS110"), ("/srv/user.npmrc", 1, "PTS110")]
+    assert found(evaluate(root, [target()], env)) == expected
+
+
+def test_clients_verify_off_variables(tmp_path: Path) -> None:
+    env = {
+        "NODE_TLS_REJECT_UNAUTHORIZED": "0",
+        "npm_config_strict_ssl": "false",
+        "PDM_PYPI_VERIFY_SSL": "no",
+        "CONDA_SSL_VERIFY": "0",
+        "POETRY_CERTIFICATES_CORP_CERT": "false",  # a CA path named "false" to Poetry: PTS302, not PTS103
+        "UV_INSECURE_HOST": "a.example b.example",
+        "PDM_PYPI_CORP_VERIFY_SSL": "false",  # PDM reads no such variable
+        "NODE_TLS_REJECT_UNAUTHORIZED_X": "0",
+    }
+    assert found(evaluate(make_root(tmp_path, {}), [target()], env)) == [
+        ("env:CONDA_SSL_VERIFY", None, "PTS105"),
+        ("env:NODE_TLS_REJECT_UNAUTHORIZED", None, "PTS110"),
+        ("env:PDM_PYPI_VERIFY_SSL", None, "PTS104"),
+        ("env:POETRY_CERTIFICATES_CORP_CERT", None, "PTS302"),
+        ("env:UV_INSECURE_HOST", None, "PTS102"),
+        ("env:UV_INSECURE_HOST", None, "PTS102"),
+        ("env:npm_config_strict_ssl", None, "PTS110"),
+    ]

@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from pip_tls_setup.policy import rules
 from support.runs import ToolRunner
 
 
@@ -23,8 +24,8 @@ def test_clean_repo_exits_0(tool: ToolRunner, tmp_path: Path) -> None:
     root = repo(tmp_path, {"Dockerfile": "FROM python:3.12\nRUN pip install -i https://index.example/simple x\n"})
     run = tool("scan", str(root))
     assert run.returncode == 0, run.output
-    assert "0 errors, 0 warnings; 0 notes" in run.stderr
-    assert run.stdout == ""
+    assert "0 errors, 0 warnings; 0 notes" in run.stdout  # the report is on stdout, like a linter's
+    assert run.stderr == ""
 
 
 def test_notes_only_exit_0(tool: ToolRunner, tmp_path: Path) -> None:
@@ -38,10 +39,36 @@ def test_findings_exit_1_with_file_line_rule_and_fix(tool: ToolRunner, tmp_path:
     root = repo(tmp_path, {"docker/Dockerfile": "FROM x\nRUN pip install --trusted-host idx.example foo\n"})
     run = tool("scan", str(root))
     assert run.returncode == 1
-    first = run.stderr.splitlines()[0]
-    assert first.startswith("docker/Dockerfile:2: error PTS101 ")
-    assert "Fix: " in first
-    assert "\033[" not in run.stderr  # not a TTY: no colours
+    lines = run.stdout.splitlines()
+    assert lines[0].startswith("docker/Dockerfile:2:32: PTS101 pip is told to trust host 'idx.example'")
+    assert "Fix: " not in lines[0]  # the fix is in the footer, once per rule
+    fix = rules.RULES["PTS101"].fix
+    assert lines.count(f"  fix: {fix}") == 1 and "How to fix:" in lines
+    assert "\033[" not in run.stdout  # not a TTY: no colours
+    assert run.stderr == ""
+
+
+def test_each_rules_fix_is_printed_once(tool: ToolRunner, tmp_path: Path) -> None:
+    hosts = "".join(f"RUN pip install --trusted-host h{i}.example x\n" for i in range(5))
+    root = repo(tmp_path, {"Dockerfile": "FROM x\n" + hosts, "requirements.txt": "-i http://mirror.example/simple\n"})
+    run = tool("scan", str(root))
+    assert run.returncode == 1
+    out = run.stdout
+    assert out.count(rules.RULES["PTS101"].fix) == 1 and out.count(rules.RULES["PTS201"].fix) == 1
+    findings = [line for line in out.splitlines() if ": PTS" in line]
+    assert len(findings) == 6 and all(line.split(":")[1].isdigit() for line in findings)
+    assert "PTS101 (error) pip trusts a host (certificate verification off): 5 findings" in out
+
+
+def test_json_flag_is_the_json_format_with_the_common_envelope(tool: ToolRunner, tmp_path: Path) -> None:
+    root = repo(tmp_path, {"requirements.txt": "--trusted-host r.example\n"})
+    data = json.loads(tool("scan", str(root), "--json").stdout)
+    assert json.loads(tool("scan", str(root), "--format", "json").stdout) == data
+    assert (data["schema_version"], data["command"], data["ok"]) == (1, "scan", False)
+    assert data["tool_version"] == data["tool"]["version"]
+    assert json.loads(tool("scan", str(tmp_path / "repo" / "requirements.txt"), "--json").stdout)["ok"] is False
+    (root / "requirements.txt").write_text("requests\n", encoding="utf-8")
+    assert json.loads(tool("scan", str(root), "--json").stdout)["ok"] is True
 
 
 def test_json_contract_paths_relative_posix(tool: ToolRunner, tmp_path: Path) -> None:
@@ -83,9 +110,9 @@ def test_output_file_and_formats(tool: ToolRunner, tmp_path: Path) -> None:
         if fmt in ("sarif", "gitlab", "json"):
             json.loads(content)
         if fmt == "github":
-            assert content.startswith("::error file=.env,line=1,title=PTS201")
+            assert content.startswith("::error file=.env,line=1,col=22,title=PTS201")
         if fmt == "text":
-            assert content.startswith(".env:1: error PTS201") and "\033[" not in content
+            assert content.startswith(".env:1:22: PTS201 ") and "\033[" not in content
 
 
 def test_nonexistent_path_is_bad_input(tool: ToolRunner, tmp_path: Path) -> None:
@@ -168,7 +195,7 @@ def test_runtime_in_a_root(tool: ToolRunner, tmp_path: Path) -> None:
     (root / "etc" / "pip.conf").write_text("[global]\nindex-url = https://i.example/simple\ntrusted-host = i.example\n")
     run = tool("scan", "--runtime", "--root", str(root))
     assert run.returncode == 1, run.output
-    assert run.stderr.splitlines()[0].startswith("/etc/pip.conf:3: error PTS101 ")
+    assert run.stdout.splitlines()[0].startswith("/etc/pip.conf:3:16: PTS101 ")
     clean = tmp_path / "clean"
     clean.mkdir()
     assert tool("scan", "--runtime", "--root", str(clean)).returncode == 0

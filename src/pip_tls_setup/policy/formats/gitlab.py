@@ -1,4 +1,6 @@
-"""GitLab Code Quality report (the Code Climate subset GitLab reads)."""
+"""GitLab Code Quality report: the Code Climate subset GitLab reads (``description``, ``check_name``,
+``fingerprint``, ``severity`` (info, minor, major, critical, blocker), ``location.path``,
+``location.lines.begin``), plus Code Climate's ``type``, ``categories`` and ``content.body``."""
 
 from __future__ import annotations
 
@@ -8,9 +10,24 @@ from collections.abc import Sequence
 from typing import Any
 
 from pip_tls_setup import escape
-from pip_tls_setup.policy.findings import ERROR, WARNING, Finding
+from pip_tls_setup.policy import rules
+from pip_tls_setup.policy.findings import ERROR, WARNING, Finding, clean_text
 
 _SEVERITY = {ERROR: "critical", WARNING: "major"}
+
+
+DESCRIPTION_LIMIT = 200
+
+
+def description(finding: Finding) -> str:
+    """GitLab's ``description``, "a description of the code quality violation" shown in the merge request
+    widget next to the file and line: the rule and the finding's message, one line, short."""
+    return escape.text(clean_text(f"{finding.rule} {finding.message}", DESCRIPTION_LIMIT))
+
+
+def _help(finding: Finding) -> str:
+    rule = rules.RULES.get(finding.rule)
+    return rule.help_uri if rule is not None else "docs/rules.md"
 
 
 def render(findings: Sequence[Finding]) -> str:
@@ -28,11 +45,13 @@ def render(findings: Sequence[Finding]) -> str:
                 "type": "issue",
                 "engine_name": "pip-tls-setup",
                 "check_name": finding.rule,
-                "description": escape.text(f"{finding.rule}: {finding.message} Fix: {finding.fix}"),
+                "description": description(finding),
                 "categories": ["Security"],
                 "fingerprint": fingerprint,
                 "severity": _SEVERITY.get(finding.severity, "info"),
                 "location": {"path": escape.text(finding.path), "lines": {"begin": finding.line or 1}},
+                # Code Climate's long form (GitLab shows the description; other readers show this)
+                "content": {"body": escape.text(f"{finding.message}. Fix: {finding.fix}. See {_help(finding)}")},
             }
         )
     return json.dumps(issues, indent=2) + "\n"

@@ -1,4 +1,8 @@
-"""SARIF 2.1.0 (valid against the OASIS schema; accepted by GitHub code scanning)."""
+"""SARIF 2.1.0 (valid against the OASIS schema; accepted by GitHub code scanning).
+
+Each rule's ``helpUri`` is its section of docs/rules.md (:attr:`rules.Rule.help_uri`): repository-relative
+(``docs/rules.md#pts101``) until the project documents a public base URL (``rules.DOCS_BASE_URL``).
+"""
 
 from __future__ import annotations
 
@@ -23,9 +27,10 @@ def _rule(rule: rules.Rule) -> dict[str, Any]:
         "name": "".join(part.capitalize() for part in rule.name.split("-")),
         "shortDescription": {"text": rule.title},
         "fullDescription": {"text": rule.description},
+        "helpUri": rule.help_uri,
         "help": {
             "text": f"{rule.description} Fix: {rule.fix}",
-            "markdown": f"{rule.description}\n\n**Fix:** {rule.fix}\n\nSee `{rule.anchor}`.",
+            "markdown": f"{rule.description}\n\n**Fix:** {rule.fix}\n\nSee [{rule.anchor}]({rule.help_uri}).",
         },
         "defaultConfiguration": {"level": _LEVEL[rule.severity]},
         "properties": {

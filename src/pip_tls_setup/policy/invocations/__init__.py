@@ -27,12 +27,15 @@ from pip_tls_setup.policy.shell import Word
 __all__ = ["analyse", "analyse_argv", "analyse_script", "classify_target", "option_assignment"]
 
 
-def analyse(text: str, ctx: ScanContext, known: set[str] | None = None) -> None:
+def analyse(
+    text: str, ctx: ScanContext, known: set[str] | None = None, values: dict[str, list[str]] | None = None
+) -> None:
     """Analyse shell text; hits carry lines relative to ``text`` (the scan context maps them to the file).
 
-    ``known``: variables the surrounding file defines (a Makefile's), so ``$(PIP_OPTS)`` is not unknown.
+    ``known``: variables the surrounding file defines (a Makefile's), so ``$(PIP_OPTS)`` is not unknown;
+    ``values``: what it assigns to them (a pass-through ``--build-arg X=$(X)`` of an empty one is a note).
     """
-    walk.text(text, ctx, known)
+    walk.text(text, ctx, known, values)
 
 
 def analyse_script(script: shell.Script, ctx: ScanContext, locate: Locate) -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import posixpath
 import re
 
-from pip_tls_setup.policy import checks
+from pip_tls_setup.policy import booleans, checks
 from pip_tls_setup.policy.invocations.scope import Scope, flag_letters, option_value, positionals
 from pip_tls_setup.policy.shell import Command, Word
 
@@ -58,9 +58,9 @@ def _option(scope: Scope, tool: str, args: list[str], i: int, line: int) -> None
 def _setting(scope: Scope, tool: str, key: str, value: str, line: int) -> None:
     """``conda config --set KEY VALUE``."""
     if key in ("ssl_verify", "verify_ssl"):
-        if checks.is_false(value):
+        if booleans.conda(value):
             scope.ctx.add("PTS105", line, f"{tool} config --set {key} {value}: conda skips certificate checks")
-        elif value.lower() not in ("true", "yes", "truststore"):
+        elif value.lower() not in ("true", "yes", "on", "y", "1", "truststore"):
             checks.ca_path(f"conda {key}", value, line, scope.ctx)
     elif key == "channel_alias":
         checks.source_url(value, line, scope.ctx, "PTS205", f"{tool} channel_alias")

@@ -7,7 +7,8 @@ import re
 from pip_tls_setup.policy.invocations.scope import Scope
 from pip_tls_setup.policy.shell import Command, Word
 
-_SET_STRICT_SSL_OFF = re.compile(r"(^|\s)(config\s+)?set\s+strict-ssl(\s+|=)(false|0|no)\b")
+# npm reads false, null and 0 as false ("no" is true): policy/booleans.py
+_SET_STRICT_SSL_OFF = re.compile(r"(^|\s)(config\s+)?set\s+strict-ssl(\s+|=)(false|null|0+)(\s|$)")
 _YARN_STRICT_SSL_OFF = re.compile(r"(^|\s)config\s+set\s+enablestrictssl\s+(false|0)\b")
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from pip_tls_setup.policy import checks
+from pip_tls_setup.policy import booleans, checks
 from pip_tls_setup.policy.invocations.scope import Scope, positionals
 from pip_tls_setup.policy.shell import Command, Word
 
@@ -33,7 +33,7 @@ def poetry(scope: Scope, words: list[Word], _command: Command | None) -> None:
 def _poetry_config(scope: Scope, key: str, value: str, line: int) -> None:
     lowered = key.lower()
     if _POETRY_CERT.fullmatch(lowered):
-        if checks.is_false(value):
+        if booleans.poetry_command(value):
             scope.ctx.add(
                 "PTS103",
                 line,
@@ -55,7 +55,7 @@ def pdm(scope: Scope, words: list[Word], _command: Command | None) -> None:
         return
     raw_key, value, line = setting
     key = raw_key.lower()
-    if _PDM_VERIFY.fullmatch(key) and checks.is_false(value):
+    if _PDM_VERIFY.fullmatch(key) and booleans.pdm(value):
         scope.ctx.add("PTS104", line, f"pdm config {key} {value}: PDM skips certificate verification")
     elif _PDM_URL.fullmatch(key):
         checks.source_url(value, line, scope.ctx, "PTS204", f"pdm config {key}")

@@ -9,7 +9,7 @@ the way back to the walker (:class:`Walker`), so a handler can run the command a
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from pip_tls_setup.policy.context import ScanContext
 from pip_tls_setup.policy.shell import Command, Heredoc, Word
@@ -31,12 +31,27 @@ class Walker:
     assignment: Callable[[Scope, Word], None]
 
 
+# Values kept per variable name (``CONF=/etc/pip.conf`` in one branch, ``CONF=~/.pip/pip.conf`` in another).
+MAX_VALUES = 8
+
+
 @dataclass
 class Scope:
     ctx: ScanContext
     locate: Locate
     known: set[str]  # variables the analysed text (or its file) defines: their option lists are not unknown
     walker: Walker
+    # what the analysed text assigns to each variable, in any branch (if/else, case): write targets in
+    # variables are followed through them
+    values: dict[str, list[str]] = field(default_factory=dict)
+    source: str = ""  # the analysed text itself (for the line of each line of a multi-line string)
+
+    def learn(self, name: str, value: str) -> None:
+        """``name`` is assigned ``value`` somewhere in the analysed text."""
+        self.known.add(name)
+        seen = self.values.setdefault(name, [])
+        if value not in seen and len(seen) < MAX_VALUES:
+            seen.append(value)
 
     def line(self, node: Word | Command) -> int:
         return self.locate(node.start)

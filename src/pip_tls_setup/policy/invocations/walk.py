@@ -19,18 +19,33 @@ _OPTIONISH = re.compile(
 )
 
 
-def new_scope(ctx: ScanContext, locate: Locate, known: set[str] | None = None) -> Scope:
-    return Scope(ctx, locate, set(known or ()), WALKER)
+def new_scope(
+    ctx: ScanContext, locate: Locate, known: set[str] | None = None, values: dict[str, list[str]] | None = None
+) -> Scope:
+    scope = Scope(ctx, locate, set(known or ()), WALKER)
+    for name, assigned in (values or {}).items():
+        for value in assigned:
+            scope.learn(name, value)
+    return scope
 
 
-def text(source: str, ctx: ScanContext, known: set[str] | None = None) -> None:
+def text(
+    source: str, ctx: ScanContext, known: set[str] | None = None, values: dict[str, list[str]] | None = None
+) -> None:
     """Shell text; hits carry lines relative to ``source`` (the scan context maps them to the file)."""
     if not source.strip():
         return
-    script(new_scope(ctx, shell.LineMap(source).line, known), shell.parse(source))
+    script(new_scope(ctx, shell.LineMap(source).line, known, values), shell.parse(source))
 
 
 def script(scope: Scope, parsed: shell.Script) -> None:
+    scope.source = parsed.text
+    if parsed.too_deep:
+        scope.ctx.add(
+            "PTS402",
+            scope.locate(0),
+            f"nests command substitutions deeper than {shell.MAX_NESTING} levels: the innermost are not checked",
+        )
     _learn_variables(scope, parsed)
     for pipeline in parsed.pipelines:
         for index, member in enumerate(pipeline.commands):
@@ -43,10 +58,14 @@ def _learn_variables(scope: Scope, parsed: shell.Script) -> None:
         for word in member.assignments:
             found = shell.assignment(word)
             if found:
-                scope.known.add(found[0])
+                scope.learn(*found)
         if member.words and member.words[0].text in builtins.EXPORTS:
             for word in member.words[1:]:
-                scope.known.add(word.text.split("=", 1)[0])
+                found = shell.assignment(word)
+                if found:
+                    scope.learn(*found)
+                else:
+                    scope.known.add(word.text)
 
 
 def command(scope: Scope, member: Command, following: Sequence[Command] = ()) -> None:

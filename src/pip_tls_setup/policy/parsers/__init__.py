@@ -65,9 +65,14 @@ PARSERS: dict[str, Parser] = _Lazy()
 
 
 class ParseError(ValueError):
-    """A file that is not what its name says (bad YAML, bad TOML): reported as a note, never fatal."""
+    """A file that is not what its name says (bad YAML, bad TOML): a finding (PTS701), never a crash."""
 
     def __init__(self, line: int | None, problem: str) -> None:
         super().__init__(problem)
         self.line = line
         self.problem = problem
+
+
+class LimitReached(ParseError):
+    """A file past one of the scan's bounds (YAML alias expansion, nesting): a note (PTS402); the hits found
+    before the bound still count."""

@@ -27,23 +27,50 @@ _SHELL_FORMS = ("RUN", "CMD", "ENTRYPOINT")
 
 @dataclass
 class Segments:
-    """The joined text of one instruction and where each piece came from."""
+    """The joined text of one instruction and where each piece came from.
 
-    text: str = ""
+    Pieces are kept in a list and joined once (``text``): an instruction continued over 100,000 lines must
+    not be copied 100,000 times; the offset -> line map is computed once too."""
+
+    pieces: list[str] = field(default_factory=list)
     offsets: list[int] = field(default_factory=list)
     lines: list[int] = field(default_factory=list)
+    length: int = 0
+    _text: str | None = None
+    _newlines: list[int] | None = None
 
     def add(self, piece: str, line: int) -> None:
-        self.offsets.append(len(self.text))
+        self.offsets.append(self.length)
         self.lines.append(line)
-        self.text += piece
+        self.pieces.append(piece)
+        self.length += len(piece)
+        self._text = self._newlines = None
+
+    @property
+    def text(self) -> str:
+        if self._text is None:
+            self._text = "".join(self.pieces)
+            self.pieces = [self._text]
+        return self._text
+
+    @classmethod
+    def of(cls, text: str, offsets: list[int], lines: list[int]) -> Segments:
+        """Segments over ``text`` already joined, with the given piece offsets and lines."""
+        made = cls([text], list(offsets), list(lines), len(text))
+        made._text = text
+        return made
 
     def line(self, offset: int) -> int:
-        index = bisect.bisect_right(self.offsets, max(offset, 0)) - 1
-        base = self.lines[max(index, 0)]
-        # a piece can hold newlines (here-documents): count them
-        start = self.offsets[max(index, 0)]
-        return base + self.text.count("\n", start, max(offset, start))
+        if not self.lines:
+            return 1
+        index = max(bisect.bisect_right(self.offsets, max(offset, 0)) - 1, 0)
+        if self._newlines is None:
+            text = self.text
+            self._newlines = [i for i, ch in enumerate(text) if ch == "\n"] if "\n" in text else []
+        # a piece can hold newlines (here-documents): count those between its start and the offset
+        start = self.offsets[index]
+        between = bisect.bisect_left(self._newlines, max(offset, start)) - bisect.bisect_left(self._newlines, start)
+        return self.lines[index] + between
 
 
 @dataclass
@@ -130,14 +157,11 @@ def instruction(
 ) -> None:
     if keyword == "ONBUILD":
         match = _INSTRUCTION.match(segments.text)
-        if not match:
-            return
-        inner = Segments()
+        if not match or match.group(1).upper() == "ONBUILD":
+            return  # Docker refuses "ONBUILD ONBUILD" (and a chain must not recurse once per word)
         # shift: the inner instruction starts after the trigger keyword
         cut = match.end()
-        inner.text = segments.text[cut:]
-        inner.offsets = [max(o - cut, 0) for o in segments.offsets]
-        inner.lines = list(segments.lines)
+        inner = Segments.of(segments.text[cut:], [max(o - cut, 0) for o in segments.offsets], segments.lines)
         instruction(match.group(1).upper(), inner, heredocs, first, ctx, image_ctx)
         return
     if keyword in _SHELL_FORMS:
@@ -173,8 +197,7 @@ def run(segments: Segments, heredocs: list[Heredoc], ctx: ScanContext) -> None:
         return
     if heredocs:
         # "RUN cat <<EOF > /etc/pip.conf": give the shell the here-documents as they are in the file
-        full = Segments(segments.text, list(segments.offsets), list(segments.lines))
-        full.text = text
+        full = Segments.of(text, segments.offsets, segments.lines)
         for heredoc in heredocs:
             full.add("\n" + heredoc.raw, heredoc.first_line - 1)
         script = shell.parse(full.text)

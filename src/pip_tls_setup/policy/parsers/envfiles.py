@@ -6,6 +6,7 @@ import re
 
 from pip_tls_setup.policy import checks
 from pip_tls_setup.policy.context import ScanContext
+from pip_tls_setup.policy.textscan import strip_comment
 
 _LINE = re.compile(r"^\s*(?:export\s+)?(?P<name>[A-Za-z_][A-Za-z0-9_.]*)\s*(?P<op>=|<<)\s*(?P<rest>.*)$")
 
@@ -41,20 +42,27 @@ def _value(rest: str, lines: list[str], i: int) -> tuple[str, int]:
         end = rest.find("'", 1)
         return (rest[1:end] if end != -1 else rest[1:]), 0
     if rest.startswith('"'):
-        text = rest[1:]
-        consumed = 0
-        while True:
-            end = _closing_quote(text)
-            if end != -1:
-                return text[:end].replace('\\"', '"').replace("\\n", "\n"), consumed
-            if i + consumed >= len(lines):
-                return text, consumed
-            text += "\n" + lines[i + consumed]
-            consumed += 1
-    return re.sub(r"\s+#.*$", "", rest).strip(), 0
+        return _double_quoted(rest[1:], lines, i)
+    return strip_comment(rest).strip(), 0
+
+
+def _double_quoted(first: str, lines: list[str], i: int) -> tuple[str, int]:
+    """A double-quoted value that may run over the following lines; each line is scanned once."""
+    parts = [first]
+    consumed = 0
+    while True:
+        end = _closing_quote(parts[-1])
+        if end != -1:
+            parts[-1] = parts[-1][:end]
+            return "\n".join(parts).replace('\\"', '"').replace("\\n", "\n"), consumed
+        if i + consumed >= len(lines):
+            return "\n".join(parts), consumed
+        parts.append(lines[i + consumed])
+        consumed += 1
 
 
 def _closing_quote(text: str) -> int:
+    """Index of the first unescaped ``"`` in ``text`` (an escape never spans lines), or -1."""
     escaped = False
     for index, ch in enumerate(text):
         if escaped:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from pip_tls_setup.policy import checks, invocations
+from pip_tls_setup.policy import booleans, checks, invocations
 from pip_tls_setup.policy.context import ScanContext
 from pip_tls_setup.policy.parsers import requirements
 
@@ -30,11 +30,20 @@ class Entry:
         return "\n".join(text for text, _ in self.values).strip()
 
 
+def _key_value(line: str, delimiters: str) -> tuple[str, str] | None:
+    r"""configparser's ``key = value`` split (the first delimiter ends the key), found with one search (the
+    regex ``(?P<key>[^=:]+?)\s*[=:]`` is quadratic on a long run of blanks without a delimiter)."""
+    at = min((i for i in (line.find(d) for d in delimiters) if i != -1), default=-1)
+    if at <= 0:
+        return None
+    key = line[:at].rstrip()
+    return (key, line[at + 1 :].strip()) if key else None
+
+
 def read(text: str, delimiters: str = "=:") -> list[Entry]:
     entries: list[Entry] = []
     section = ""
     current: Entry | None = None
-    pattern = re.compile(rf"^(?P<key>[^{re.escape(delimiters)}]+?)\s*[{re.escape(delimiters)}]\s*(?P<value>.*)$")
     for number, raw in enumerate(text.splitlines(), start=1):
         line = raw.rstrip("\r")
         stripped = line.strip()
@@ -51,9 +60,9 @@ def read(text: str, delimiters: str = "=:") -> list[Entry]:
             section = match.group("name").strip()
             current = None
             continue
-        match = pattern.match(stripped)
-        if match:
-            current = Entry(section, match.group("key").strip(), number, [(match.group("value").strip(), number)])
+        pair = _key_value(stripped, delimiters)
+        if pair is not None:
+            current = Entry(section, pair[0].strip(), number, [(pair[1], number)])
             entries.append(current)
         else:
             current = Entry(section, stripped, number, [("", number)])  # a key without a value
@@ -169,5 +178,7 @@ def npmrc(text: str, ctx: ScanContext) -> None:
         if not line or line[0] in "#;":
             continue
         key, eq, value = line.partition("=")
-        if eq and key.strip().lower() == "strict-ssl" and checks.is_false(value):
-            ctx.add("PTS110", number, "npm strict-ssl=false: npm stops checking certificates")
+        # npm's keys are case-sensitive (STRICT-SSL is an unknown key); the value loses an inline ; or # comment
+        shown = _git_value(value)
+        if eq and key.strip() == "strict-ssl" and booleans.npm(shown):
+            ctx.add("PTS110", number, f"npm strict-ssl={shown}: npm stops checking certificates")

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 from typing import Any
 
 from pip_tls_setup.policy import checks, invocations, shell
 from pip_tls_setup.policy.context import ScanContext
-from pip_tls_setup.policy.parsers import ParseError
+from pip_tls_setup.policy.parsers import LimitReached, ParseError
 
+MAX_DEPTH = 200  # nested objects and arrays (the reader recurses for each)
 _NUMBER = re.compile(r"-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?")
 _ESCAPES = {'"': '"', "\\": "\\", "/": "/", "b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t"}
 
@@ -43,9 +45,13 @@ class _Parser:
     def __init__(self, text: str) -> None:
         self.text = text
         self.pos = 0
+        self.newlines: list[int] | None = None  # offsets of the newlines, found once (not per value)
+        self.depth = 0
 
     def line(self) -> int:
-        return self.text.count("\n", 0, self.pos) + 1
+        if self.newlines is None:
+            self.newlines = [i for i, ch in enumerate(self.text) if ch == "\n"] if "\n" in self.text else []
+        return bisect.bisect_left(self.newlines, self.pos) + 1
 
     def fail(self, problem: str) -> ParseError:
         return ParseError(self.line(), f"not valid JSON ({problem})")
@@ -71,10 +77,13 @@ class _Parser:
         if self.pos >= len(self.text):
             raise self.fail("unexpected end")
         ch = self.text[self.pos]
-        if ch == "{":
-            return Node(self.obj(), line)
-        if ch == "[":
-            return Node(self.arr(), line)
+        if ch in "{[":
+            self.depth += 1
+            if self.depth > MAX_DEPTH:
+                raise LimitReached(line, f"nests JSON deeper than {MAX_DEPTH} levels")
+            node = Node(self.obj() if ch == "{" else self.arr(), line)
+            self.depth -= 1
+            return node
         if ch == '"':
             return Node(self.string(), line)
         for word, result in (("true", True), ("false", False), ("null", None)):

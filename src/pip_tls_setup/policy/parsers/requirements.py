@@ -8,12 +8,14 @@ including file, by the scanner); ``${VAR}`` is expanded by pip at run time and r
 from __future__ import annotations
 
 import re
-import shlex
 
 from pip_tls_setup.policy import checks, origins, pipopts
 from pip_tls_setup.policy.context import ScanContext
+from pip_tls_setup.policy.textscan import has_comment, split_like_shlex, strip_comment
 
-_COMMENT = re.compile(r"(^|\s+)#.*$")
+# What ends a requirement before its per-requirement options (pip splits at the first option); the match
+# starts at the "-" (looking back one character for the blank), so long runs of blanks stay linear.
+_REQUIREMENT_OPTION = re.compile(r"(?<=\s)--?(?:hash|config-settings|global-option|C)\b")
 
 
 def logical_lines(text: str) -> list[tuple[int, str]]:
@@ -25,7 +27,7 @@ def logical_lines(text: str) -> list[tuple[int, str]]:
         line = raw.rstrip("\r")
         if not buffer:
             start = number
-        if line.endswith("\\") and not _COMMENT.search(line):
+        if line.endswith("\\") and not has_comment(line, at_start=True):
             buffer.append(line[:-1])
             continue
         buffer.append(line)
@@ -39,18 +41,19 @@ def logical_lines(text: str) -> list[tuple[int, str]]:
 def parse(text: str, ctx: ScanContext) -> None:
     table = pipopts.TABLES["requirements"]
     for number, raw in logical_lines(text):
-        line = _COMMENT.sub("", raw).strip()
+        line = strip_comment(raw, at_start=True).strip()
         if not line:
             continue
         if line.startswith("-"):
             try:
-                args = shlex.split(line)
+                args = split_like_shlex(line)
             except ValueError:
                 args = line.split()
             for item in pipopts.parse_args(args, table):
                 _option(item, number, ctx)
             continue
-        requirement = re.split(r"\s+--?(hash|config-settings|global-option|C)\b", line, maxsplit=1)[0]
+        option = _REQUIREMENT_OPTION.search(line)
+        requirement = line if option is None else line[: option.start()].rstrip()
         checks.requirement_url(requirement, number, ctx, "requirement")
         pinned = checks.old_pip_pin(requirement.lower())
         if pinned is not None:
@@ -64,7 +67,8 @@ def parse(text: str, ctx: ScanContext) -> None:
 def _option(item: pipopts.Parsed, line: int, ctx: ScanContext) -> None:
     value = item.value
     if item.option == "--trusted-host":
-        checks.trusted_hosts(value.split(), line, ctx, "--trusted-host in a requirements file")
+        # one argument is one host: pip reads --trusted-host 'a b' (shlex keeps it whole) as a host named "a b"
+        checks.trusted_hosts([value], line, ctx, "--trusted-host in a requirements file")
     elif item.option in ("--index-url", "--extra-index-url", "--find-links"):
         checks.pip_index(value, line, ctx, item.option)
     elif item.option in ("--requirement", "--constraint"):

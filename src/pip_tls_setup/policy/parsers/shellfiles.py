@@ -6,22 +6,26 @@ import re
 
 from pip_tls_setup.policy import checks, invocations
 from pip_tls_setup.policy.context import ScanContext
+from pip_tls_setup.policy.textscan import strip_comment
 
 _MAKE_ASSIGN = re.compile(
     r"^(?P<mods>(?:(?:export|override|private|unexport)\s+)*)(?P<name>[A-Za-z_][A-Za-z0-9_.-]*)\s*"
     r"(?P<op>:::=|::=|:=|\?=|\+=|!=|=)\s*(?P<value>.*)$"
 )
 _MAKE_EXPORT = re.compile(r"^export\s+(?P<names>[A-Za-z_][A-Za-z0-9_ \t]*)$")
-_PS_ENV = re.compile(r"\$env:(?P<name>[A-Za-z_][A-Za-z0-9_]*)\s*=\s*(?P<value>.+)$", re.IGNORECASE)
+# MULTILINE: "$" ends each line, so blanking them in the whole script is one pass (without it, ".+$" retried
+# from every "$env:" of a long line that is not the last)
+_PS_ENV = re.compile(r"\$env:(?P<name>[A-Za-z_][A-Za-z0-9_]*)\s*=\s*(?P<value>.+)$", re.IGNORECASE | re.MULTILINE)
 _PS_SETENV = re.compile(
     r"SetEnvironmentVariable\(\s*['\"](?P<name>[A-Za-z_][A-Za-z0-9_]*)['\"]\s*,\s*['\"](?P<value>[^'\"]*)['\"]",
     re.IGNORECASE,
 )
-_BAT_SET = re.compile(
-    r"^\s*@?(?P<cmd>set|setx)\s+(?:/[a-z]\s+)*\"?(?P<name>[A-Za-z_][A-Za-z0-9_]*)(?:=|\s+)(?P<value>[^\"]*)\"?\s*$",
-    re.IGNORECASE,
+# set/setx NAME=value, setx NAME value, set "NAME=value": the head only; the value is taken apart in
+# _bat_set (the one-regex form, "(?:=|\s+)(?P<value>[^\"]*)\"?\s*$", is quadratic on a run of blanks)
+_BAT_SET_HEAD = re.compile(
+    r"^\s*@?(?P<cmd>set|setx)\s+(?:/[a-z]\s+)*\"?(?P<name>[A-Za-z_][A-Za-z0-9_]*)(?:=|(?=\s))", re.IGNORECASE
 )
-_JENKINS_SH = re.compile(r"\b(?:sh|bash)\s*\(?\s*(?:script\s*:\s*)?(?P<quote>'''|\"\"\"|'|\")", re.MULTILINE)
+_JENKINS_SH = re.compile(r"\b(?:sh|bash)\s*(?:\(\s*)?(?:script\s*:\s*)?(?P<quote>'''|\"\"\"|'|\")", re.MULTILINE)
 _JENKINS_ENV = re.compile(r"^\s*(?P<name>[A-Z_][A-Z0-9_]*)\s*=\s*(?P<q>['\"])(?P<value>.*)(?P=q)\s*$")
 _JENKINS_WITHENV = re.compile(r"['\"](?P<name>[A-Z_][A-Z0-9_]*)=(?P<value>[^'\"]*)['\"]")
 
@@ -34,6 +38,9 @@ def makefile(text: str, ctx: ScanContext) -> None:
     logical = _make_logical_lines(text.splitlines())
     assignments, exported, export_all = _make_variables(logical)
     known = {name for _, name, _, _ in assignments}
+    values: dict[str, list[str]] = {}
+    for _, name, value, _ in assignments:
+        values.setdefault(name, []).append(value.replace("$$", "$"))
     for start, name, value, is_export in assignments:
         value = value.replace("$$", "$")
         if is_export or export_all or name in exported:
@@ -44,11 +51,11 @@ def makefile(text: str, ctx: ScanContext) -> None:
             parts = body.split("\n")
             # the first line loses its tab and @/-/+ prefixes; continuation lines only the tab
             text = "\n".join([_strip_recipe_prefix(parts[0]), *(p[1:] if p.startswith("\t") else p for p in parts[1:])])
-            invocations.analyse(text.replace("$$", "$"), ctx.shifted(start), known)
+            invocations.analyse(text.replace("$$", "$"), ctx.shifted(start), known, values)
             continue
         rule = re.match(r"^[^=:#]+:(?!=)[^;#=]*;(?P<cmd>.*)$", body)
         if rule:
-            invocations.analyse(rule.group("cmd").replace("$$", "$"), ctx.at_line(start), known)
+            invocations.analyse(rule.group("cmd").replace("$$", "$"), ctx.at_line(start), known, values)
 
 
 def _make_logical_lines(lines: list[str]) -> list[tuple[int, str, bool]]:
@@ -117,34 +124,63 @@ def powershell(text: str, ctx: ScanContext) -> None:
             match = pattern.search(line)
             if match:
                 value = match.group("value").strip()
-                value = re.sub(r"\s+#.*$", "", value).strip()
+                value = strip_comment(value).strip()
                 if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
                     value = value[1:-1]
                 checks.variable(_windows_name(match.group("name")), value, number, ctx)
     # PowerShell's escape character is the backtick; a trailing one continues the line
     converted = re.sub(r"`(?=\r?\n)", "\\\\", text)
     converted = converted.replace("`", " ")
-    converted = re.sub(r"<#.*?#>", lambda m: re.sub(r"[^\n]", " ", m.group(0)), converted, flags=re.DOTALL)
+    converted = _blank_block_comments(converted)
     converted = _PS_ENV.sub(lambda m: " " * len(m.group(0)), converted)
     invocations.analyse(converted, ctx)
+
+
+def _blank_block_comments(text: str) -> str:
+    """PowerShell ``<# ... #>`` comments replaced by blanks (newlines kept, so lines stay where they are), in
+    one pass. After an unclosed ``<#`` (PowerShell refuses the script) the rest is read as it is."""
+    out: list[str] = []
+    pos = 0
+    while True:
+        start = text.find("<#", pos)
+        end = text.find("#>", start + 2) if start != -1 else -1
+        if end == -1:
+            out.append(text[pos:])
+            return "".join(out)
+        end += 2
+        out.append(text[pos:start])
+        out.append("".join(ch if ch == "\n" else " " for ch in text[start:end]))
+        pos = end
 
 
 def batch(text: str, ctx: ScanContext) -> None:
     lines = text.splitlines()
     for number, line in enumerate(lines, start=1):
-        match = _BAT_SET.match(line)
-        if match:
-            value = match.group("value").strip()
-            checks.variable(_windows_name(match.group("name")), value, number, ctx)
+        found = _bat_set(line)
+        if found:
+            checks.variable(_windows_name(found[0]), found[1].strip(), number, ctx)
     cleaned: list[str] = []
     for line in lines:
         stripped = line.strip().lstrip("@")
-        if re.match(r"^(rem\b|::)", stripped, re.IGNORECASE) or _BAT_SET.match(line):
+        if re.match(r"^(rem\b|::)", stripped, re.IGNORECASE) or _bat_set(line):
             cleaned.append("")
             continue
         stripped = re.sub(r"^call\s+", "", stripped, flags=re.IGNORECASE)
         cleaned.append(stripped[:-1] + "\\" if stripped.endswith("^") else stripped)
     invocations.analyse("\n".join(cleaned), ctx)
+
+
+def _bat_set(line: str) -> tuple[str, str] | None:
+    """(name, value) of a ``set``/``setx`` line: after the name, ``=`` or blanks, then a value without a
+    double quote except one closing it at the end."""
+    head = _BAT_SET_HEAD.match(line)
+    if head is None:
+        return None
+    rest = line[head.end() :]
+    value = (rest if head.group(0).endswith("=") else rest.lstrip()).rstrip()
+    if value.endswith('"'):
+        value = value[:-1]
+    return None if '"' in value else (head.group("name"), value)
 
 
 def _windows_name(name: str) -> str:

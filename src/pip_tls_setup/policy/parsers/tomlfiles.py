@@ -6,10 +6,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from pip_tls_setup.policy import checks, invocations, shell
+from pip_tls_setup.policy import booleans, checks, invocations, shell
 from pip_tls_setup.policy.context import ScanContext
-from pip_tls_setup.policy.parsers import ParseError, requirements
-from pip_tls_setup.policy.toml import Document, TomlError, loads
+from pip_tls_setup.policy.parsers import LimitReached, ParseError, requirements
+from pip_tls_setup.policy.toml import Document, TomlError, TomlTooDeep, loads
 
 Path = tuple[Any, ...]
 
@@ -17,6 +17,8 @@ Path = tuple[Any, ...]
 def _load(text: str) -> Document:
     try:
         return loads(text)
+    except TomlTooDeep as exc:
+        raise LimitReached(exc.line, exc.problem) from None
     except TomlError as exc:
         raise ParseError(exc.line, f"not valid TOML ({exc.problem})") from None
 
@@ -245,23 +247,32 @@ def toxtoml(text: str, ctx: ScanContext) -> None:
 def poetry_config(text: str, ctx: ScanContext) -> None:
     doc = _load(text)
     for name, entry in (doc.get("certificates") or {}).items():
-        if not isinstance(entry, dict):
-            continue
-        cert = entry.get("cert")
-        line = doc.line("certificates", name, "cert")
-        if cert is False or (isinstance(cert, str) and checks.is_false(cert)):
-            ctx.add(
-                "PTS103",
-                line,
-                f"certificates.{name}.cert = false: Poetry skips TLS certificate verification for repository '{name}'",
-            )
-        elif isinstance(cert, str):
-            checks.ca_path(f"certificates.{name}.cert", cert, line, ctx)
+        if isinstance(entry, dict):
+            for key in ("cert", "verify"):  # Poetry 2 reads certificates.<name>.verify before .cert
+                _poetry_certificate(doc, name, key, entry.get(key), ctx)
     for name, entry in (doc.get("repositories") or {}).items():
         url = entry.get("url") if isinstance(entry, dict) else entry
         if isinstance(url, str):
             path = ("repositories", name, "url") if isinstance(entry, dict) else ("repositories", name)
             checks.source_url(url, doc.line(*path), ctx, "PTS204", f"repositories.{name}.url")
+
+
+def _poetry_certificate(doc: Document, name: str, key: str, value: Any, ctx: ScanContext) -> None:
+    """``certificates.<name>.cert`` / ``.verify``: the boolean false switches verification off; a string
+    is a CA bundle path (even "false", which Poetry then fails to open)."""
+    line = doc.line("certificates", name, key)
+    setting = f"certificates.{name}.{key}"
+    if value is False:
+        ctx.add("PTS103", line, f"{setting} = false: Poetry skips TLS certificate verification for repository '{name}'")
+    elif isinstance(value, str) and checks.is_false(value):
+        ctx.add(
+            "PTS302",
+            line,
+            f'{setting} = "{value}": a string is a path to Poetry, so this points its certificate checks at a CA '
+            f"bundle named '{value}' (a missing file: downloads from '{name}' fail); it is not the boolean false",
+        )
+    elif isinstance(value, str):
+        checks.ca_path(setting, value, line, ctx)
 
 
 def pdm_config(text: str, ctx: ScanContext) -> None:
@@ -271,12 +282,17 @@ def pdm_config(text: str, ctx: ScanContext) -> None:
         return
     tables: list[tuple[Path, dict[str, Any]]] = [(("pypi",), pypi)]
     tables += [(("pypi", k), v) for k, v in pypi.items() if isinstance(v, dict)]
+    repositories = doc.get("repository")
+    if isinstance(repositories, dict):
+        tables += [(("repository", k), v) for k, v in repositories.items() if isinstance(v, dict)]
     for path, table in tables:
         label = ".".join(path)
         if isinstance(table.get("url"), str):
             checks.source_url(table["url"], doc.line(*path, "url"), ctx, "PTS204", f"{label}.url")
         verify = table.get("verify_ssl")
-        if verify is False or (isinstance(verify, str) and checks.is_false(verify)):
+        # pypi.verify_ssl is coerced (ensure_boolean: "no", "0", "" are false); named sources are not
+        coerced = path == ("pypi",) and isinstance(verify, str) and booleans.pdm(verify)
+        if verify is False or coerced:
             ctx.add(
                 "PTS104", doc.line(*path, "verify_ssl"), f"{label}.verify_ssl = false: PDM skips certificate checks"
             )
@@ -292,8 +308,7 @@ def pipfile(text: str, ctx: ScanContext) -> None:
         url = str(source["url"]) if isinstance(source.get("url"), str) else ""
         if url:
             checks.source_url(url, doc.line("source", i, "url"), ctx, "PTS204", "Pipfile [[source]] url")
-        verify = source.get("verify_ssl")
-        if verify is False or (isinstance(verify, str) and checks.is_false(verify)):
+        if source.get("verify_ssl") is False:  # pipenv tests truthiness: the string "false" is true
             host = re.sub(r"^[a-z+]+://([^/@]*@)?", "", url).split("/", 1)[0] or str(source.get("name", "?"))
             ctx.add(
                 "PTS104",

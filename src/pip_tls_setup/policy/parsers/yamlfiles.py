@@ -8,13 +8,70 @@ same nodes. A ``run: |`` block maps line by line onto the file.
 
 from __future__ import annotations
 
-from typing import Any
+import contextvars
+import functools
+from collections.abc import Callable
+from typing import Any, TypeVar
 
-from pip_tls_setup.policy import checks, invocations, shell
+from pip_tls_setup.policy import booleans, checks, invocations, shell
 from pip_tls_setup.policy.context import ScanContext
-from pip_tls_setup.policy.parsers import ParseError, requirements
+from pip_tls_setup.policy.parsers import LimitReached, ParseError, requirements
 
 Node = Any  # yaml.Node; PyYAML is imported lazily
+
+# Aliases make a composed document a graph: nine anchors each listing the previous one nine times are 9^9
+# paths to walk through ~600 bytes. Each node is walked once per role (a shared node reports at its own line
+# either way), merge keys expand each merged mapping once, and a budget bounds the rest.
+MAX_STEPS = 1_000_000  # node visits and merged keys per file
+MAX_DEPTH = 100  # nesting of sequences, mappings and merges walked
+_F = TypeVar("_F", bound=Callable[..., None])
+
+
+class _Guard:
+    def __init__(self) -> None:
+        self.seen: set[tuple[int, str]] = set()
+        self.steps = 0
+
+    def step(self, count: int = 1) -> None:
+        self.steps += count
+        if self.steps > MAX_STEPS:
+            raise LimitReached(None, f"expands YAML aliases and merge keys past {MAX_STEPS} steps")
+
+    def first(self, node: Node, role: str) -> bool:
+        """True the first time ``node`` is walked as ``role`` in this file."""
+        self.step()
+        key = (id(node), role)
+        if key in self.seen:
+            return False
+        self.seen.add(key)
+        return True
+
+
+_GUARD: contextvars.ContextVar[_Guard | None] = contextvars.ContextVar("yaml_guard", default=None)
+
+
+def _guard() -> _Guard:
+    guard = _GUARD.get()
+    return guard if guard is not None else _Guard()  # a helper called outside a parser: nothing to share
+
+
+def guarded(parser: _F) -> _F:
+    """A parser entry point: one guard (seen nodes, step budget) for the whole file."""
+
+    @functools.wraps(parser)
+    def run(text: str, ctx: ScanContext) -> None:
+        token = _GUARD.set(_Guard())
+        try:
+            parser(text, ctx)
+        finally:
+            _GUARD.reset(token)
+
+    return run  # type: ignore[return-value]
+
+
+def _too_deep(node: Node, depth: int) -> None:
+    if depth > MAX_DEPTH:
+        raise LimitReached(line_of(node), f"nests YAML deeper than {MAX_DEPTH} levels")
 
 
 def _load(text: str) -> list[Node]:
@@ -34,18 +91,28 @@ def _kind(node: Node) -> str:
 
 
 def items(node: Node) -> list[tuple[str, Node, Node]]:
+    """The (name, key node, value node) of a mapping, merge keys (``<<: *base``) expanded; each merged
+    mapping once, however often it is merged (directly or through other merges)."""
     if node is None or _kind(node) != "MappingNode":
         return []
     out: list[tuple[str, Node, Node]] = []
+    _merge_into(node, out, {id(node)}, 0)
+    return out
+
+
+def _merge_into(node: Node, out: list[tuple[str, Node, Node]], merged: set[int], depth: int) -> None:
+    _too_deep(node, depth)
+    guard = _guard()
+    guard.step(len(node.value))
     for key, value in node.value:
         name = key.value if _kind(key) == "ScalarNode" else ""
-        if name == "<<":
-            merged = value.value if _kind(value) == "SequenceNode" else [value]
-            for part in merged:
-                out.extend(items(part))
+        if name != "<<":
+            out.append((str(name), key, value))
             continue
-        out.append((str(name), key, value))
-    return out
+        for part in value.value if _kind(value) == "SequenceNode" else [value]:
+            if _kind(part) == "MappingNode" and id(part) not in merged:
+                merged.add(id(part))
+                _merge_into(part, out, merged, depth + 1)
 
 
 def get(node: Node, key: str) -> Node:
@@ -79,8 +146,11 @@ def line_of(node: Node) -> int:
     return first
 
 
-def script(node: Node, ctx: ScanContext) -> None:
+def script(node: Node, ctx: ScanContext, depth: int = 0) -> None:
     """A shell script: a scalar, or a list of scalars (GitLab ``script:``, nested lists flattened)."""
+    if node is None or not _guard().first(node, "script"):
+        return
+    _too_deep(node, depth)
     text = scalar(node)
     if text is not None:
         if node.style in ("|", None, "'", '"'):
@@ -90,15 +160,16 @@ def script(node: Node, ctx: ScanContext) -> None:
         return
     for item in seq(node):
         if _kind(item) == "MappingNode":
-            walk_ci(item, ctx)
+            walk_ci(item, ctx, depth + 1)
         else:
-            script(item, ctx)
+            script(item, ctx, depth + 1)
 
 
-def env_map(node: Node, ctx: ScanContext) -> None:
+def env_map(node: Node, ctx: ScanContext, depth: int = 0) -> None:
     """``env:`` / ``variables:`` / ``environment:`` in any of their shapes."""
-    if node is None:
+    if node is None or not _guard().first(node, "env"):
         return
+    _too_deep(node, depth)
     if _kind(node) == "MappingNode":
         for name, _, value in items(node):
             text = scalar(value)
@@ -108,26 +179,32 @@ def env_map(node: Node, ctx: ScanContext) -> None:
                 inner = get(value, "value")  # GitLab: VAR: {value: ..., description: ...}
                 checks.variable(name, scalar(inner) or "", line_of(inner), ctx)
             else:
-                env_map(value, ctx)
+                env_map(value, ctx, depth + 1)
         return
     for item in seq(node):
-        text = scalar(item)
-        if text is not None:
-            for word in shell.split_words(text):
-                name, eq, value = word.text.partition("=")
-                if eq:
-                    checks.variable(name, value, line_of(item), ctx)
-            continue
-        name_node, value_node = get(item, "name"), get(item, "value")
-        if name_node is not None and value_node is not None:
-            checks.variable(scalar(name_node) or "", scalar(value_node) or "", line_of(value_node), ctx)
-        else:
-            env_map(item, ctx)
+        _env_item(item, ctx, depth + 1)
+
+
+def _env_item(item: Node, ctx: ScanContext, depth: int) -> None:
+    """One entry of an environment list: ``K=V`` words, ``{name, value}``, or a nested map or list."""
+    text = scalar(item)
+    if text is not None:
+        for word in shell.split_words(text):
+            name, eq, value = word.text.partition("=")
+            if eq:
+                checks.variable(name, value, line_of(item), ctx)
+        return
+    name_node, value_node = get(item, "name"), get(item, "value")
+    if name_node is not None and value_node is not None:
+        checks.variable(scalar(name_node) or "", scalar(value_node) or "", line_of(value_node), ctx)
+    else:
+        env_map(item, ctx, depth)
 
 
 # -- GitHub Actions ------------------------------------------------------------------------------------
 
 
+@guarded
 def github_workflow(text: str, ctx: ScanContext) -> None:
     for doc in _load(text):
         env_map(get(doc, "env"), ctx)
@@ -140,6 +217,7 @@ def github_workflow(text: str, ctx: ScanContext) -> None:
             github_steps(get(job, "steps"), ctx)
 
 
+@guarded
 def github_action(text: str, ctx: ScanContext) -> None:
     for doc in _load(text):
         runs = get(doc, "runs")
@@ -178,6 +256,7 @@ _GITLAB_RESERVED = frozenset(
 )
 
 
+@guarded
 def gitlab(text: str, ctx: ScanContext) -> None:
     for doc in _load(text):
         if _kind(doc) != "MappingNode":
@@ -246,13 +325,14 @@ _SCRIPT_KEYS = frozenset(
 _ENV_KEYS = frozenset({"variables", "env", "environment", "envs"})
 
 
+@guarded
 def generic_ci(text: str, ctx: ScanContext) -> None:
     for doc in _load(text):
         walk_ci(doc, ctx)
 
 
 def walk_ci(node: Node, ctx: ScanContext, depth: int = 0) -> None:
-    if node is None or depth > 40:
+    if node is None or depth > 40 or not _guard().first(node, "walk"):
         return
     if _kind(node) == "MappingNode":
         for name, _, value in items(node):
@@ -271,6 +351,7 @@ def walk_ci(node: Node, ctx: ScanContext, depth: int = 0) -> None:
 # -- docker-compose -------------------------------------------------------------------------------------
 
 
+@guarded
 def compose(text: str, ctx: ScanContext) -> None:
     for doc in _load(text):
         for _, _, service in items(get(doc, "services")):
@@ -294,6 +375,7 @@ def compose(text: str, ctx: ScanContext) -> None:
 # -- conda --------------------------------------------------------------------------------------------
 
 
+@guarded
 def condarc(text: str, ctx: ScanContext) -> None:
     for doc in _load(text):
         for name, _, value in items(doc):
@@ -313,14 +395,16 @@ def condarc(text: str, ctx: ScanContext) -> None:
 def _conda_ssl_verify(name: str, value: Node, ctx: ScanContext) -> None:
     """``ssl_verify: false`` (verification off) or ``ssl_verify: <CA bundle path>``."""
     text_value = scalar(value)
-    if text_value is None:
-        return
-    if checks.is_false(text_value):
-        ctx.add("PTS105", line_of(value), f"{name}: {text_value} switches conda's certificate checks off")
-    elif text_value.lower() not in ("true", "yes", "on", "1", "truststore"):
+    if text_value is None or value.tag.endswith(":null") or (value.style is None and text_value == ""):
+        return  # a YAML null: conda's default (verification on)
+    if booleans.conda(text_value):
+        shown = text_value if text_value else '""'
+        ctx.add("PTS105", line_of(value), f"{name}: {shown} switches conda's certificate checks off")
+    elif text_value.lower() not in ("true", "yes", "on", "y", "1", "truststore"):
         checks.ca_path(f"conda {name}", text_value, line_of(value), ctx)
 
 
+@guarded
 def conda_env(text: str, ctx: ScanContext) -> None:
     for doc in _load(text):
         for item in seq(get(doc, "channels")):
@@ -337,6 +421,7 @@ def conda_env(text: str, ctx: ScanContext) -> None:
 # -- pre-commit -----------------------------------------------------------------------------------------
 
 
+@guarded
 def precommit(text: str, ctx: ScanContext) -> None:
     for doc in _load(text):
         for repo in seq(get(doc, "repos")):

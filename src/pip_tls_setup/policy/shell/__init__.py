@@ -14,10 +14,11 @@ Offsets refer to the text given to :func:`parse`, so callers map them to file li
 
 from __future__ import annotations
 
-from pip_tls_setup.policy.shell.lexer import Lexer
+from pip_tls_setup.policy.shell.lexer import MAX_NESTING, Lexer
 from pip_tls_setup.policy.shell.model import Command, Heredoc, LineMap, Pipeline, Redirect, Script, Word, assignment
 
 __all__ = [
+    "MAX_NESTING",
     "Command",
     "Heredoc",
     "LineMap",
@@ -34,7 +35,7 @@ __all__ = [
 def parse(text: str) -> Script:
     lexer = Lexer(text)
     lexer.parse_list(0, stop_at_paren=False)
-    return Script(lexer.pipelines)
+    return Script(lexer.pipelines, text, lexer.too_deep)
 
 
 def split_words(text: str) -> list[Word]:

@@ -10,6 +10,9 @@ from dataclasses import dataclass, field
 from pip_tls_setup.policy.shell.model import ASSIGNMENT, Command, Heredoc, Pipeline, Redirect, Word, assignment
 
 _META = frozenset(" \t\n;&|()<>")
+# Characters with no meaning to the lexer outside quotes (and inside double quotes): read as one run.
+_PLAIN = re.compile(r"[^ \t\n;&|()<>\r\\'\"$`]+")
+_PLAIN_QUOTED = re.compile(r'[^"\\$`]+')
 _ARRAY_START = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\+?=")
 _RESERVED_DROP = frozenset({"if", "then", "else", "elif", "do", "while", "until", "!", "{", "}", "fi", "done", "time"})
 _ANSI = {"n": "\n", "t": "\t", "r": "\r", "\\": "\\", "'": "'", '"': '"', "a": "\a", "e": "\x1b", "0": "\0"}
@@ -34,12 +37,19 @@ class _ListState:
         return bool(self.case_stack) and self.case_stack[-1]
 
 
+# Command substitutions nested deeper than this are kept as one word, not parsed as commands: the lexer
+# recurses for each level, and "$($($(..." must neither exhaust Python's stack nor cost more than one pass.
+MAX_NESTING = 64
+
+
 class Lexer:
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, depth: int = 0) -> None:
         self.text = text
         self.n = len(text)
         self.pipelines: list[Pipeline] = []
         self.pending: list[Heredoc] = []
+        self.depth = depth  # nesting of $(...), <(...) and backticks around this text
+        self.too_deep = False  # some substitution was deeper than MAX_NESTING (kept as a word)
 
     # -- structure -------------------------------------------------------------------------------
     # parse_list reads one command list: a loop over tokens, one method per operator character and one
@@ -139,7 +149,11 @@ class Lexer:
 
     def _open_paren(self, state: _ListState, pos: int) -> int:
         current = state.current
-        if len(current.words) == 1 and not current.assignments and self.text[pos + 1 :].lstrip(" \t").startswith(")"):
+        if (
+            len(current.words) == 1
+            and not current.assignments
+            and self.text.startswith(")", self._skip_blanks(pos + 1))
+        ):
             # "name() { ...; }": a function definition, the body follows as commands
             state.current = Command(pos)
             return self.text.index(")", pos) + 1
@@ -172,7 +186,7 @@ class Lexer:
         text = self.text
         if text[pos] in "<>" and text.startswith("(", pos + 1):
             # process substitution <(...) / >(...): runs, and stands for a file name
-            end = self.parse_list(pos + 2, stop_at_paren=True)
+            end = self.substitution(pos + 1)
             state.current.words.append(Word(text[pos:end], pos, end, expands=True))
             return end
         return self.read_redirect(pos, state.current, "")
@@ -230,8 +244,9 @@ class Lexer:
     def _skip_function_name(self, pos: int) -> int:
         """``function name`` or ``function name()``: the body follows as commands."""
         _, pos = self.read_word(self._skip_blanks(pos))
-        if self.text[pos:].lstrip(" \t").startswith("()"):
-            pos = self.text.index(")", pos) + 1
+        after = self._skip_blanks(pos)
+        if self.text.startswith("()", after):
+            pos = after + 2
         return pos
 
     def _skip_blanks(self, pos: int) -> int:
@@ -328,6 +343,11 @@ class Lexer:
         quoted = False
         expands = False
         while pos < n:
+            plain = _PLAIN.match(text, pos)  # a run of ordinary characters, taken in one slice
+            if plain is not None:
+                out.append(plain.group())
+                pos = plain.end()
+                continue
             ch = text[pos]
             if ch in _META:
                 if ch == "(" and _ARRAY_START.fullmatch("".join(out)):
@@ -340,22 +360,12 @@ class Lexer:
             if ch == "\r" and pos + 1 < n and text[pos + 1] == "\n":
                 break
             if ch == "\\":
-                if pos + 1 < n:
-                    if text[pos + 1] == "\n":
-                        pos += 2
-                        continue
-                    out.append(text[pos + 1])
-                    quoted = True
-                    pos += 2
-                    continue
-                pos += 1
+                pos, escaped = self._backslash(pos, out)
+                quoted = quoted or escaped
                 continue
             if ch == "'":
-                end = text.find("'", pos + 1)
-                end = n if end == -1 else end
-                out.append(text[pos + 1 : end])
+                pos = self._single_quoted(pos, out)
                 quoted = True
-                pos = end + 1
                 continue
             if ch == '"':
                 value, pos, exp = self._double_quoted(pos + 1)
@@ -373,11 +383,35 @@ class Lexer:
             pos += 1
         return Word("".join(out), start, pos, quoted, expands), pos
 
+    def _backslash(self, pos: int, out: list[str]) -> tuple[int, bool]:
+        """A backslash outside quotes: a line continuation disappears, any other character is kept quoted."""
+        text, n = self.text, self.n
+        if pos + 1 >= n:
+            return pos + 1, False
+        if text[pos + 1] == "\n":
+            return pos + 2, False
+        out.append(text[pos + 1])
+        return pos + 2, True
+
+    def _single_quoted(self, pos: int, out: list[str]) -> int:
+        """'...' from ``pos``: its text as it is; an unclosed one runs to the end of the text."""
+        end = self.text.find("'", pos + 1)
+        if end == -1:
+            out.append(self.text[pos + 1 :])
+            return self.n
+        out.append(self.text[pos + 1 : end])
+        return end + 1
+
     def _double_quoted(self, pos: int) -> tuple[str, int, bool]:
         text, n = self.text, self.n
         out: list[str] = []
         expands = False
         while pos < n:
+            plain = _PLAIN_QUOTED.match(text, pos)
+            if plain is not None:
+                out.append(plain.group())
+                pos = plain.end()
+                continue
             ch = text[pos]
             if ch == '"':
                 return "".join(out), pos + 1, expands
@@ -423,7 +457,7 @@ class Lexer:
             return text[pos:end], end, True
         if nxt == "(":
             # command substitution: its commands run, so parse them as commands too
-            end = self.parse_list(pos + 2, stop_at_paren=True)
+            end = self.substitution(pos + 1)
             return text[pos:end], end, True
         if nxt == "{":
             end = self._braced_end(pos)
@@ -437,6 +471,18 @@ class Lexer:
         if nxt and nxt in "@*#?$!-":
             return text[pos : pos + 2], pos + 2, True
         return "$", pos + 1, False
+
+    def substitution(self, paren: int) -> int:
+        """Parse the commands of ``(...)`` at ``paren`` (of ``$(``, ``<(``, ``>(``); returns the end after ``)``.
+        Deeper than :data:`MAX_NESTING`, the group is skipped as text instead (and ``too_deep`` is set)."""
+        if self.depth >= MAX_NESTING:
+            self.too_deep = True
+            return self._match_paren(paren)
+        self.depth += 1
+        try:
+            return self.parse_list(paren + 1, stop_at_paren=True)
+        finally:
+            self.depth -= 1
 
     def _braced_end(self, pos: int) -> int:
         """End (exclusive) of ``${...}`` at ``pos`` (nested braces counted) or of ``${{ ... }}``."""
@@ -481,8 +527,12 @@ class Lexer:
             if text[end] == "\\":
                 end += 1
             end += 1
-        inner = Lexer(text[pos + 1 : end].replace("\\`", "`"))
+        if self.depth >= MAX_NESTING:
+            self.too_deep = True
+            return min(end + 1, n)
+        inner = Lexer(text[pos + 1 : end].replace("\\`", "`"), self.depth + 1)
         inner.parse_list(0, stop_at_paren=False)
+        self.too_deep = self.too_deep or inner.too_deep
         for pipeline in inner.pipelines:
             for command in pipeline.commands:
                 _shift(command, pos + 1)
@@ -503,7 +553,7 @@ class Lexer:
                 pos = n if end == -1 else end + 1
                 continue
             if ch == '"':
-                _, pos, _ = self._double_quoted(pos + 1)
+                pos = self._skip_double_quoted(pos + 1)
                 continue
             if ch == "(":
                 depth += 1
@@ -511,6 +561,20 @@ class Lexer:
                 depth -= 1
                 if depth == 0:
                     return pos + 1
+            pos += 1
+        return n
+
+    def _skip_double_quoted(self, pos: int) -> int:
+        """The end of a double-quoted string from ``pos`` (after its opening quote), without parsing what is
+        inside (no recursion: this skips text that is not analysed)."""
+        text, n = self.text, self.n
+        while pos < n:
+            ch = text[pos]
+            if ch == "\\":
+                pos += 2
+                continue
+            if ch == '"':
+                return pos + 1
             pos += 1
         return n
 

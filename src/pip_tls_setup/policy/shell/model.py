@@ -63,6 +63,8 @@ class Pipeline:
 @dataclass
 class Script:
     pipelines: list[Pipeline]
+    text: str = ""  # what was lexed (offsets in the words refer to it)
+    too_deep: bool = False  # command substitutions nested past the lexer's bound were kept as words
 
     def commands(self) -> list[Command]:
         return [c for p in self.pipelines for c in p.commands]
