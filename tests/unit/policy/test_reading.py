@@ -110,6 +110,10 @@ def test_the_runtime_check_never_blocks_on_a_planted_fifo_or_device(tmp_path: Pa
     (tmp_path / "etc").mkdir()
     os.mkfifo(tmp_path / "etc" / "pip.conf")
     (tmp_path / "root").mkdir()
+    # An absolute link inside --root resolves inside the root (never to the host's /dev/zero): plant
+    # the root's own /dev/zero, a FIFO nobody writes to, which must not block the read either.
+    (tmp_path / "dev").mkdir()
+    os.mkfifo(tmp_path / "dev" / "zero")
     os.symlink("/dev/zero", tmp_path / "root" / ".condarc")
     findings = evaluate(Root.of(str(tmp_path)), [], {})
     assert sorted((f.path, f.rule, f.severity) for f in findings) == [
