@@ -60,3 +60,21 @@ def test_quiet_setup_prints_only_warnings(tool, tmp_path: Path) -> None:
     assert run.returncode == 0, run.stderr
     assert all(line.startswith("warning:") for line in run.stderr.splitlines()), run.stderr
     assert run.stdout.startswith("export ")
+
+
+def test_a_blocking_setting_prints_once_and_its_fix_does_not_point_at_setup(tool, tmp_path: Path) -> None:
+    venv.create(tmp_path / "venv", with_pip=False)
+    ca = make_ca("Good Corp Root").write(tmp_path / "ca.pem")
+    run = tool(
+        "setup", "--ca", str(ca), "--python", str(tmp_path / "venv/bin/python"), "--no-system-store",
+        "--bundle", str(tmp_path / "out/bundle.pem"), "--offline",
+        env={"PIP_TRUSTED_HOST": "mirror.example"},
+    )
+    assert run.returncode == 1
+    mentions = [line for line in run.stderr.splitlines() if "mirror.example" in line]
+    assert len(mentions) == 1, run.stderr
+    assert "'pip-tls-setup setup" not in run.stderr, run.stderr
+    last = run.stderr.splitlines()[-1]
+    assert last.startswith("pip-tls-setup: error: env:PIP_TRUSTED_HOST") and "nothing was changed" in last
+    _no_line_twice(run.stderr)
+    assert not (tmp_path / "out").exists()  # nothing was changed

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from typing import TYPE_CHECKING, Any
 
@@ -176,28 +177,49 @@ def _verify(
     return report
 
 
+# setup is the command the scan fixes point at: here they say what to remove, and the footer says the rest.
+_SELF_REFERENCES = (
+    re.compile(r"\s*\([^()]*'pip-tls-setup setup[^']*'[^()]*\)"),
+    re.compile(r";\s*install the (?:corporate )?CA with 'pip-tls-setup setup[^']*'[^;]*"),
+    re.compile(r",?\s*or 'pip-tls-setup setup[^']*'"),
+    re.compile(r"\s*(?:instead)?:\s*'pip-tls-setup setup[^']*'"),
+    re.compile(r"\s*with 'pip-tls-setup setup[^']*'"),
+)
+BLOCKED = (
+    "{first}; insecure installer configuration in force{more}, nothing was changed: remove it and run setup "
+    "again (it installs the corporate CA, so nothing needs verification off), or run with --mode warn to "
+    "report without failing"
+)
+
+
+def fix_here(fix: str) -> str:
+    """A scan fix as setup says it: without the advice to run setup, the command being run."""
+    for pattern in _SELF_REFERENCES:
+        fix = pattern.sub("", fix)
+    return fix.strip(" ;,") or "remove the setting"
+
+
 def _policy_blocks(console: Console, result: flow.SetupResult, mode: str, as_json: bool) -> bool:
-    """Report the runtime policy; in enforce mode, stop before anything is changed."""
+    """Report the runtime policy once (each finding, then each rule's fix); in enforce mode, stop before
+    anything is changed."""
+    from dataclasses import replace
+
     from pip_tls_setup.policy.formats import text
 
-    for finding in result.findings:
-        if finding.failing:
-            # Always shown, also with --quiet: this is what a CI log must keep.
-            print(text.line(finding, console.color), file=sys.stderr)
-        else:
-            console.line("  " + text.line(finding, console.color))
-    blocking = result.blocking
-    if not blocking or mode == "warn":
+    findings = [replace(f, fix=fix_here(f.fix)) for f in dict.fromkeys(result.findings)]
+    blocking = [f for f in findings if f.failing]
+    stopping = bool(blocking) and mode != "warn"
+    # The first blocking finding is said in the error line; every other one once, above it. Failing
+    # findings always show, also with --quiet: they are what a CI log must keep.
+    rest = [f for f in findings if not (stopping and f is blocking[0]) and (f.failing or not console.quiet)]
+    for line in [text.finding_line(f, console.color) for f in rest] + text.fixes(rest, console.color):
+        print(line, file=sys.stderr)
+    if not stopping:
         return False
     if as_json:
         print_json({**report(result, ok=False), "blocked": True})
-    first = text.line(blocking[0])
-    more = f" (and {len(blocking) - 1} more above)" if len(blocking) > 1 else ""
-    print(
-        f"pip-tls-setup: error: insecure installer configuration in force, nothing was changed: {first}{more}; "
-        "fix it, or run with --mode warn to report without failing",
-        file=sys.stderr,
-    )
+    more = f" ({len(blocking) - 1} more above)" if len(blocking) > 1 else ""
+    print(f"pip-tls-setup: error: {BLOCKED.format(first=text.line(blocking[0]), more=more)}", file=sys.stderr)
     return True
 
 
