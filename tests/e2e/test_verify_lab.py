@@ -9,6 +9,8 @@ variables setup exported for later steps.
 from __future__ import annotations
 
 import json
+import re
+import shlex
 import sys
 from pathlib import Path
 from typing import Any
@@ -257,3 +259,9 @@ def test_setup_with_the_wrong_ca_names_both(lab: Lab, tmp_path: Path) -> None:
     doctor = pts(tmp_path, "doctor", "--json", "--python", str(python), "--ca", str(wrong_path), **env)
     mismatch = as_json(doctor)["ca_mismatch"]
     assert len(mismatch) == 1 and "the CA given with --ca" in mismatch[0] and wrong.sha256 in mismatch[0]
+    # The failure names the exact command that undoes it (with the --state-dir setup used); it works.
+    named = re.search(r"'(pip-tls-setup undo [^']*)' restores everything", setup.stderr)
+    assert named and "--state-dir" in named.group(1), setup.stderr
+    undone = pts(tmp_path, *shlex.split(named.group(1))[1:], **env)
+    assert undone.returncode == 0, undone.output
+    assert not (tmp_path / "bundle.pem").exists() and not (tmp_path / "state" / "journal.json").exists()
