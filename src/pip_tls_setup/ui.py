@@ -1,4 +1,4 @@
-"""Human-readable output on stderr (stdout is kept for exports and JSON).
+"""Human-readable output: reports on the stream a command chooses, warnings and progress on stderr.
 
 Every line goes through :func:`escape.lines` before it is painted: hostile names (certificate
 subjects from the wire, file names) cannot move the cursor, fake a line or start a CI log command.

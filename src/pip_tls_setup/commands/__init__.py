@@ -1,1 +1,1 @@
-"""One module per subcommand: ``NAME``, ``HELP``, ``EPILOG``, ``add_arguments(parser)``, ``run(args)``."""
+"""One module per subcommand: ``NAME``, ``HELP``, ``EPILOG``, ``add_arguments(parser)``, ``run(args, env)`` (``env``: the environment, read once by ``cli.main``)."""
