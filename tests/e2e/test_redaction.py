@@ -122,6 +122,26 @@ def _ci_run_steps(tmp: Path, python: Path, ca_file: Path, env: dict[str, str]) -
     return runs
 
 
+def _pasted_passwords(
+    tool: Recorder,
+    python: Path,
+    base: dict[str, str],
+    dead: int,
+    setup: list[str],
+    state: list[str],
+    ci: dict[str, str],
+) -> None:
+    """Passwords as people paste them: a literal "/" and unencoded "@" (proxies that cannot work, and whose
+    every error message must still hide them)."""
+    for label, (user, password) in (("slash", SLASH[:2]), ("at", AT)):
+        pasted = {**base, "HTTPS_PROXY": f"http://{user}:{password}@127.0.0.1:{dead}"}
+        for command in ("doctor", "verify"):
+            for fmt in ([], ["--json"]):
+                tool(f"{command} {label} {fmt}", command, "--python", str(python), *fmt, **pasted, **ci)
+        tool(f"setup {label}", *setup, "--json", **pasted, **ci)
+        tool(f"undo {label}", "undo", *state, **pasted)
+
+
 def test_proxy_passwords_never_leak(lab: Lab, tmp_path: Path) -> None:
     ci_runs: list[tuple[str, Run]] = []
     python = make_venv(tmp_path / "venv", requests=True)
@@ -206,15 +226,7 @@ def test_proxy_passwords_never_leak(lab: Lab, tmp_path: Path) -> None:
         for command in ("setup", "doctor", "verify", "scan", "undo", "inspect"):
             tool(f"{command} help", command, "--help")
 
-        # Passwords as people paste them: a literal "/" and unencoded "@" (proxies that cannot work, and
-        # whose every error message must still hide them).
-        for label, (user, password) in (("slash", SLASH[:2]), ("at", AT)):
-            pasted = {**base, "HTTPS_PROXY": f"http://{user}:{password}@127.0.0.1:{dead}"}
-            for command in ("doctor", "verify"):
-                for fmt in ([], ["--json"]):
-                    tool(f"{command} {label} {fmt}", command, "--python", str(python), *fmt, **pasted, **ci)
-            tool(f"setup {label}", *setup, "--json", **pasted, **ci)
-            tool(f"undo {label}", "undo", *state, **pasted)
+        _pasted_passwords(tool, python, base, dead, setup, state, ci)
 
         # The CI run steps, in a private mount namespace (they set up the runner's own /etc):
         # the Action's (outputs, step summary, masks) and the GitLab component's (env.sh, dotenv report).

@@ -33,7 +33,7 @@ import ssl
 import struct
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -68,6 +68,18 @@ class _TLSServer(http.server.ThreadingHTTPServer):
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         """Clients that hang up after the handshake (the probe does) are normal here."""
+
+
+def _route(path: str, known: set[str], files: dict[str, bytes], page: Callable[[str], bytes]) -> tuple[int, bytes, str]:
+    """(status, body, content type) of a simple-index request."""
+    parts = [p for p in path.split("?")[0].split("/") if p]
+    if len(parts) == 2 and parts[0] == "simple" and parts[1] in known:
+        return 200, b"<html><body>" + page(parts[1]) + b"</body></html>", "text/html"
+    if len(parts) == 2 and parts[0] == "packages" and parts[1] in files:
+        return 200, files[parts[1]], "application/octet-stream"
+    if parts == ["simple"]:
+        return 200, "".join(f'<a href="/simple/{p}/">{p}</a>' for p in sorted(known)).encode(), "text/html"
+    return 404, b"not found", "text/html"
 
 
 class TLSIndex:
@@ -120,20 +132,8 @@ class TLSIndex:
                 self.answer(with_body=True)
 
             def answer(self, with_body: bool) -> None:
-                parts = [p for p in self.path.split("?")[0].split("/") if p]
-                kind = "text/html"
-                if len(parts) == 2 and parts[0] == "simple" and parts[1] in known:
-                    body = b"<html><body>" + page(parts[1]) + b"</body></html>"
-                    self.send_response(200)
-                elif len(parts) == 2 and parts[0] == "packages" and parts[1] in files:
-                    body, kind = files[parts[1]], "application/octet-stream"
-                    self.send_response(200)
-                elif parts == ["simple"]:
-                    body = "".join(f'<a href="/simple/{p}/">{p}</a>' for p in sorted(known)).encode()
-                    self.send_response(200)
-                else:
-                    body = b"not found"
-                    self.send_response(404)
+                status, body, kind = _route(self.path, known, files, page)
+                self.send_response(status)
                 self.send_header("Content-Type", kind)
                 self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
