@@ -102,5 +102,5 @@ def judge(code: int, output: str) -> Outcome:
     if "CERTIFICATE_VERIFY_FAILED" in output or "SSLError" in output:
         return Outcome(UNTRUSTED, last_line(output, "CERTIFICATE_VERIFY_FAILED", "SSLError"))
     if code == 0 or "HTTP 404" in output or "PackagesNotFoundError" in output or "CondaHTTPError" in output:
-        return Outcome(VERIFIED, "TLS verified; the channel answered: " + last_line(output, "HTTP", "Packages"))
+        return Outcome(VERIFIED, "the channel answered: " + last_line(output, "HTTP", "Packages"))
     return Outcome(FAILED, last_line(output, "Error"))

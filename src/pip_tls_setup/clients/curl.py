@@ -70,7 +70,7 @@ class Curl(Client):
 
 def judge(code: int, output: str) -> Outcome:
     if code in CERT_EXIT or "certificate" in output.lower():
-        return Outcome(UNTRUSTED, last_line(output, "certificate", "SSL"))
+        return Outcome(UNTRUSTED, last_line(output, "curl: ("))
     if code == 0:
         status = next((ln.split()[1] for ln in output.splitlines() if ln.startswith("STATUS ")), "")
         return Outcome(VERIFIED, f"STATUS {status}", int(status) if status.isdigit() else None)

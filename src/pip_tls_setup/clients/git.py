@@ -126,5 +126,5 @@ def judge(code: int, output: str) -> Outcome:
     if any(word.lower() in output.lower() for word in CERT_WORDS):
         return Outcome(UNTRUSTED, last_line(output, *CERT_WORDS))
     if code == 0 or any(word in output for word in HTTP_WORDS):
-        return Outcome(VERIFIED, "TLS verified; git got an HTTP answer: " + last_line(output, *HTTP_WORDS))
+        return Outcome(VERIFIED, "git got an HTTP answer: " + last_line(output, *HTTP_WORDS))
     return Outcome(FAILED, last_line(output, "fatal", "error"))

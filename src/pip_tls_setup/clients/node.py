@@ -189,5 +189,5 @@ def npm_judge(code: int, output: str) -> Outcome:
     if any(word in output for word in TLS_CODES[:-1]) or "certificate" in output.lower():
         return Outcome(UNTRUSTED, last_line(output, *TLS_CODES))
     if code == 0 or "E404" in output or "404" in output or "PONG" in output:
-        return Outcome(VERIFIED, "TLS verified; the registry answered: " + last_line(output, "404", "PONG", "ping"))
+        return Outcome(VERIFIED, "the registry answered: " + last_line(output, "404", "PONG", "ping"))
     return Outcome(FAILED, last_line(output, "npm error", "ERR"))

@@ -12,6 +12,7 @@ config, the files ``uv tool`` commands read too.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 
 from pip_tls_setup.clients.base import (
@@ -98,7 +99,9 @@ class Uv(Client):
         path = system if ctx.system_wide else user
         durable = DURABLE.format(key=key_for(version), path=path) if ctx.store_written else NO_FILE_CHANNEL
         facts = {"system": system, "user": user, "key": key_for(version)}
-        return Found("uv", version, executable, reads, durable, ("uv-builtin-roots",), facts)
+        found = Found("uv", version, executable, reads, durable, (), facts)
+        # Its own roots are the trap only while nothing points it elsewhere.
+        return dataclasses.replace(found, traps=("uv-builtin-roots",)) if self.anchors(found, ctx) is None else found
 
     def plan(self, found: Found, ctx: Context) -> ClientPlan:
         result = ClientPlan()

@@ -142,7 +142,8 @@ def _judged(
     line = redact.url(outcome.line)
     entry["status"] = outcome.status
     if outcome.state == VERIFIED:
-        entry.update(ok=True, classification=C.VERIFIED, message=f"TLS verified; {line}")
+        message = line if line.startswith("TLS verified") else f"TLS verified; {line}"
+        entry.update(ok=True, classification=C.VERIFIED, message=message)
     elif outcome.state == UNTRUSTED:
         seen = checker.enrich(index, choice)
         issuer = seen.issuer_name or "an unknown issuer"
