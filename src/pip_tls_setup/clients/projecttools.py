@@ -40,8 +40,13 @@ POETRY_FETCH = (
     "    r = Authenticator().request('get', sys.argv[1], raise_for_status=False)\n"
     "    print('STATUS', r.status_code)\n"
     "except Exception as exc:\n"
-    "    text = repr(exc)\n"
-    "    print(('SSLERROR ' if 'CERTIFICATE_VERIFY_FAILED' in text else 'FAILED ') + text[:400])\n"
+    "    chain, seen = [], exc\n"
+    "    while seen is not None and len(chain) < 10:\n"
+    "        chain.append(repr(seen))\n"
+    "        seen = seen.__cause__ or seen.__context__\n"
+    "    text = ' | '.join(chain)\n"
+    "    ssl = [c for c in chain if 'CERTIFICATE_VERIFY_FAILED' in c]\n"
+    "    print(('SSLERROR ' + ssl[-1]) if ssl else ('FAILED ' + text)[:400])\n"
 )
 DURABLE_VENV = "its venv ({venv}) is a Python target: corporate CAs appended to its certifi"
 DURABLE_PIPENV = DURABLE_VENV + ", and to its patched pip's vendored certifi"
@@ -104,7 +109,9 @@ class ProjectTool(Client):
     def probe(self, found: Found, ctx: Context, request: ProbeRequest) -> Probe | None:
         python = str(found.facts["python"])
         if self.name == "pipenv" and found.facts.get("patched_certifi"):
-            argv: tuple[str, ...] = (python, "-m", "pipenv.patched.pip", "download", "--no-deps", "--no-cache-dir")
+            # How pipenv itself runs its pip (get_runnable_pip): the patched pip's __pip-runner__.py.
+            runner = os.path.join(str(found.facts["location"]), "patched", "pip", "__pip-runner__.py")
+            argv: tuple[str, ...] = (python, runner, "download", "--no-deps", "--no-cache-dir")
             argv += ("--retries", "0")
             argv += ("--timeout", str(int(request.timeout)), "-d", request.workdir, "--index-url", request.index)
             what = f"pipenv's patched pip downloads {request.project}"

@@ -5,6 +5,7 @@ Pure apart from reading current file contents: nothing is written here.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import sys
 from collections.abc import Collection, Mapping, Sequence
@@ -369,7 +370,12 @@ def _plan_clients(
 
 
 def _plan_edit(plan: Plan, root: Root, edit: Edit, privilege: Privilege, label: str) -> None:
-    """A client's edit, planned like the rest: link-safe (exit 2), on the planned content, skipped when unwritable."""
+    """A client's edit, planned like the rest: link-safe (exit 2), on the planned content, skipped when unwritable.
+
+    Missing directories on the way (``/etc/uv``, ``~/.config/git``) are created by the write and journaled, so
+    they count in the depth that must not be links."""
+    depth = max(edit.depth, _missing_depth(root, edit.path))
+    edit = dataclasses.replace(edit, depth=depth)
     target = root.writable(edit.path, edit.depth)
     check_writable(target, f"{label}: {edit.path}", dirs_only=edit.package_file)
     if edit.package_file:
@@ -385,3 +391,11 @@ def _plan_edit(plan: Plan, root: Root, edit: Edit, privilege: Privilege, label: 
     text = (planned_read(plan, target, f"{label}: {edit.path}") or b"").decode("utf-8", "replace")
     new = edit.change(text)
     _add(plan, root, edit.path, new.encode("utf-8"), edit.reason, edit.depth)
+
+
+def _missing_depth(root: Root, logical: str) -> int:
+    """1 + the number of missing directories above ``logical`` (what a write there creates)."""
+    depth, parent = 1, os.path.dirname(logical)
+    while parent not in ("/", "") and not os.path.lexists(root.host(parent)):
+        depth, parent = depth + 1, os.path.dirname(parent)
+    return depth

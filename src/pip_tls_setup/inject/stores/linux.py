@@ -116,7 +116,8 @@ DEBIAN = AnchorDirStore(
     refresh=("update-ca-certificates",),
     undo_refresh=("update-ca-certificates", "--fresh"),
     bundles=("/etc/ssl/certs/ca-certificates.crt",),
-    outputs=("/etc/ssl/certs/ca-certificates.crt",),
+    # The hook of ca-certificates-java (when installed) rewrites the JKS keystore too: restored byte for byte.
+    outputs=("/etc/ssl/certs/ca-certificates.crt", "/etc/ssl/certs/java/cacerts"),
     # update-ca-certificates appends to ca-certificates.crt.new (a stale one doubles the bundle) and keeps
     # its lists in mktemp files under /tmp; SIGKILL skips its cleanup trap.
     stale=("/etc/ssl/certs/ca-certificates.crt.new",),
