@@ -209,6 +209,18 @@ def test_verify_names_uv_when_its_config_is_removed(measured: dict[str, Any]) ->
     assert "uv" in removed["stderr"]
 
 
+def test_doctor_lists_the_clients_and_their_traps(measured: dict[str, Any]) -> None:
+    report = measured["doctor"]["report"]
+    found = {c["client"]: c for c in report["clients"]}
+    assert {"pip", "uv", "pipenv", "pdm", "tool-venvs", "git", "curl", "npm", "node", "urllib"} <= set(found)
+    assert found["uv"]["will_verify"] is False and found["node"]["will_verify"] is False
+    assert found["git"]["will_verify"] is False  # the OS bundle lacks the interception CA before setup
+    assert any(v.endswith("pipx/venvs/poetry/bin/python") for v in found["tool-venvs"]["venvs"])
+    traps = {t["id"] for t in report["traps"]}
+    wanted = {"uv-builtin-roots", "git-gnutls-ignores-ssl-cert-file", "node-ignores-os-store", "pipenv-vendored-pip"}
+    assert wanted <= traps
+
+
 def test_undo_restores_every_file_and_link(measured: dict[str, Any]) -> None:
     assert measured["undo"]["rc"] == 0, measured["undo"]
     before, after = measured["snapshots"]
@@ -369,6 +381,7 @@ def main():
     before = snapshot(*map(__import__("pathlib").Path, WATCHED))
     base = env_for(ARGS["proxy"], {"PIP_INDEX_URL": INDEX, "PIP_TLS_SETUP_STATE_DIR": STATE})
     result["phases"]["before"] = measure(env_for(ARGS["proxy"]))
+    result["doctor"] = tool("doctor", "--json", "--timeout", "60", env=base)
     common = ["setup", "--ca", ARGS["ca"], "--python", ARGS["bundled"], "--python", ARGS["newest"], "--json",
               "--probe-project", "corp-hello", "--timeout", "60"]  # fmt: skip
     common += [f"--client={name}" for name in ("pip", "uv", "pipenv", "poetry", "pdm", "hatch", "tool-venvs",
