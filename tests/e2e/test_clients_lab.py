@@ -26,6 +26,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import jsonschema
 import pytest
 from corplab.isolation import clean_env
 from corplab.lab import INDEX_HOST, Lab
@@ -211,6 +212,8 @@ def test_verify_names_uv_when_its_config_is_removed(measured: dict[str, Any]) ->
 
 def test_doctor_lists_the_clients_and_their_traps(measured: dict[str, Any]) -> None:
     report = measured["doctor"]["report"]
+    schema = json.loads((REPO / "docs" / "doctor.schema.json").read_text())
+    jsonschema.validate(report, schema, format_checker=jsonschema.FormatChecker())
     found = {c["client"]: c for c in report["clients"]}
     assert {"pip", "uv", "pipenv", "pdm", "tool-venvs", "git", "curl", "npm", "node", "urllib"} <= set(found)
     assert found["uv"]["will_verify"] is False and found["node"]["will_verify"] is False
