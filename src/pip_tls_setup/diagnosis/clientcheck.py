@@ -194,7 +194,7 @@ def render_text(report: Mapping[str, Any], line: Any) -> None:
     line("  clients (each fetches the index with its own trust, verification on):")
     for client, view, verdict, detail in rows:
         kind = "ok" if verdict == "ok" else ("skip" if verdict.startswith(("not", "fail (")) else "error")
-        line(f"    {verdict:11} {client:18} [{view}] {detail}", kind)
+        line(f"    {verdict:19} {client:18} [{view}] {detail}", kind)
 
 
 def render_markdown(report: Mapping[str, Any]) -> list[str]:
@@ -211,8 +211,13 @@ def render_markdown(report: Mapping[str, Any]) -> list[str]:
 def discover(situation: Any, include: Sequence[str] = (), exclude: Sequence[str] = ()) -> tuple[list[Any], Context]:
     """The clients present where doctor or verify looks (none when --python names targets, unless --client)."""
     from pip_tls_setup import clients as registry
+    from pip_tls_setup.target import privilege
 
-    context = Context(situation.request.root, situation.env, system_bundle=situation.system_bundle)
+    # What setup would do here by default: system files with privilege, the OS store when there is one.
+    who = privilege.detect()
+    written = who is not privilege.Privilege.NONE and situation.store is not None
+    context = Context(situation.request.root, situation.env, who, store_written=written)
+    context = dataclasses.replace(context, system_bundle=situation.system_bundle)
     if situation.request.pythons and not include:
         return [], context
     return registry.discover(context, registry.select(include, exclude)), context
