@@ -192,8 +192,12 @@ def test_a_venv_created_after_setup_installs_with_no_variables(measured: dict[st
 def test_setup_verified_every_client_and_later_runs_change_nothing(measured: dict[str, Any]) -> None:
     first, second, third = measured["setups"]
     assert first["rc"] == 0, first
-    clients = {c["client"] for c in first["report"]["verify"]["clients"] if c["ok"]}
-    assert {"uv", "pipenv", "poetry", "git", "curl", "npm", "urllib"} <= clients | {"poetry"}, clients
+    verified = first["report"]["verify"]
+    assert verified["ok"] is True, verified["summary"]
+    ok = {(c["client"], c["view"]) for c in verified["clients"] if c["ok"]}
+    for client in ("uv", "pipenv", "git", "curl", "npm", "urllib"):
+        assert {(client, "current"), (client, "with-exports")} <= ok, (client, verified["clients"])
+    assert ("node", "with-exports") in ok and ("node", "current") not in ok
     written = {c["path"] for c in first["report"]["changes"]}
     assert {"/etc/uv/uv.toml", "/etc/gitconfig", "/etc/pip.conf"} <= written, written
     assert second["rc"] == third["rc"] == 0
