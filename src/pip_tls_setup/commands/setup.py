@@ -67,6 +67,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--no-system-store", action="store_true", help="leave the OS trust store alone")
     parser.add_argument("--no-certifi", action="store_true", help="leave every certifi cacert.pem alone")
     parser.add_argument("--no-pip-config", action="store_true", help="do not set cert = in pip's config")
+    parser.add_argument(
+        "--client",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="set up only these clients (repeatable; default: every client found: pip, uv, pipenv, poetry, pdm, "
+        "hatch, tool-venvs, conda, git, curl, npm, node, urllib; none with --python unless named here)",
+    )
+    parser.add_argument(
+        "--no-client", action="append", default=[], metavar="NAME", help="leave this client alone (repeatable)"
+    )
     parser.add_argument("--env-file", metavar="PATH", help="write KEY=VALUE lines for later steps to PATH")
     parser.add_argument(
         "--env-format",
@@ -110,6 +121,8 @@ def run(args: argparse.Namespace, env: dict[str, str]) -> int:
         ),
         env_file=args.env_file,
         dry_run=args.dry_run,
+        clients=args.client,
+        no_clients=args.no_client,
     )
     result = flow.prepare(request, env, privilege.detect())
     _show_inputs(console, result)
@@ -240,6 +253,8 @@ def _show_inputs(console: Console, result: flow.SetupResult) -> None:
         console.item("info", "target", target.label)
     if not result.targets:
         console.warn("no target Python found (give one with --python)")
+    for _client, found in result.clients:
+        console.item("info", "client", f"{found.label} ({found.executable}): {found.durable}")
     for note in result.discovery_notes:
         console.item("skip", "note", note)
 
@@ -308,6 +323,7 @@ def _fields(result: flow.SetupResult) -> dict[str, Any]:
             }
             for t in result.targets
         ],
+        "clients": [found.to_json() for _client, found in result.clients],
         "changes": [{"path": f.path, "action": f.verb, "reason": f.reason} for f in plan.effective_files],
         "commands": [
             {"argv": list(c.argv), "reason": c.reason, "returncode": _returncode(applied, list(c.argv))}

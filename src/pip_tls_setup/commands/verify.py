@@ -120,7 +120,10 @@ def run(args: argparse.Namespace, env: dict[str, str]) -> int:
         index_urls=args.index_url,
         requests=not args.no_requests,
     )
-    report = verify.run(found, request, found.targets, views)
+    from pip_tls_setup.diagnosis import clientcheck
+
+    present, context = clientcheck.discover(found) if not args.offline else ([], None)
+    report = verify.run(found, request, found.targets, views, present, context)
     line, heading, _warn = scrubbed(console, found.secrets)
     verify.render_text(report, line, heading)
     return finish_report(console, env, report, verify.render_markdown(report), found.secrets, args.json)

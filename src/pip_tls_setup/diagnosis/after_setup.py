@@ -70,7 +70,8 @@ def run(
     exported = {v.name: v.value for v in result.plan.env}
     # In an image build (or for another root) printed variables reach no later step: files must do.
     files_only = not result.env_sinks and (not result.request.root.is_host or in_container)
-    report = verify.run(situation, request, result.targets, views(exported, result.env_sinks, files_only))
+    chosen = views(exported, result.env_sinks, files_only)
+    report = verify.run(situation, request, result.targets, chosen, result.clients, result.client_context)
     report["ca_mismatch"] = ca_mismatch(report, result.request.cas.certs)
     return report, situation
 

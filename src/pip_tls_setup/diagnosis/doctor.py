@@ -24,7 +24,7 @@ from typing import Any
 
 from pip_tls_setup import __version__, redact
 from pip_tls_setup.diagnosis import classes as C
-from pip_tls_setup.diagnosis import pip_view, probe, proxies, traps, trust
+from pip_tls_setup.diagnosis import doctor_clients, pip_view, probe, proxies, traps, trust
 from pip_tls_setup.diagnosis.probe.classify import finish
 from pip_tls_setup.diagnosis.situation import Situation
 from pip_tls_setup.errors import InputError
@@ -63,7 +63,11 @@ def build(situation: Situation) -> dict[str, Any]:
     _trusted_by_targets(situation.results, work.pending)
     for found, executable in traps.strict_chain_traps(situation.results, situation.targets):
         traps.add(work.traps, found, executable)
+    clients = doctor_clients.describe(situation)
+    for found, executable in traps.client_traps([c for _client, c in clients.found]):
+        traps.add(work.traps, found, executable)
     report = _report(situation, work, started)
+    report["clients"] = clients.entries
     return redact.scrub_data(report, situation.secrets)  # type: ignore[no-any-return]
 
 

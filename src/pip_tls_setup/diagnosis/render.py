@@ -30,6 +30,9 @@ def render_text(report: Mapping[str, Any], line: Line, heading: Say, warn: Say) 
         heading("interception probe")
     for number, result in enumerate(report["probes"]):
         _probe(number, result, line)
+    from pip_tls_setup.diagnosis import doctor_clients
+
+    doctor_clients.render_text(report, line, heading)
     if report["traps"]:
         heading("known traps")
     for trap in report["traps"]:
@@ -173,6 +176,9 @@ def render_markdown(report: Mapping[str, Any]) -> str:
     lines.append("")
     if report["targets"]:
         lines.extend(_markdown_targets(report["targets"]))
+    from pip_tls_setup.diagnosis import doctor_clients
+
+    lines.extend(doctor_clients.render_markdown(report))
     for trap in report["traps"]:
         lines.append(f"- **{trap['severity']}** `{trap['id']}`: {md(trap['title'])} ({md(trap['versions'])}). ")
         lines.append(f"  {md(trap['explanation'])} Fix: {md(trap['workaround'])}")

@@ -209,6 +209,7 @@ class Spec:
     workaround: str
     check: Callable[..., Hit | None]  # (facts) -> Hit | None, or (facts, index entry) when per_index
     per_index: bool = False  # called once per index entry, with the entry
+    client: str = ""  # a client's trap (``clients``): reported for a client found, never per target
 
     def make(self, hit: Hit) -> Trap:
         severity = hit.severity or self.severities[0]
@@ -221,13 +222,18 @@ REGISTRY: dict[str, Spec] = {}
 
 
 def trap(
-    trap_id: str, severity: str | tuple[str, ...], versions: str, workaround: str, per_index: bool = False
+    trap_id: str,
+    severity: str | tuple[str, ...],
+    versions: str,
+    workaround: str,
+    per_index: bool = False,
+    client: str = "",
 ) -> Callable[[Callable[..., Hit | None]], Callable[..., Hit | None]]:
     """Register the decorated function as the check of one trap."""
     severities = (severity,) if isinstance(severity, str) else severity
 
     def register(check: Callable[..., Hit | None]) -> Callable[..., Hit | None]:
-        REGISTRY[trap_id] = Spec(trap_id, severities, versions, workaround, check, per_index)
+        REGISTRY[trap_id] = Spec(trap_id, severities, versions, workaround, check, per_index, client)
         return check
 
     return register
@@ -376,6 +382,76 @@ def _strict_supplied(facts: Facts) -> Hit | None:
     return None
 
 
+# --------------------------------------------------------------------------- the clients' traps (clients.Found.traps)
+
+UV_ROOTS_TITLE = "uv {version} verifies with its own bundled roots, not the OS store"
+UV_ROOTS_EXPLANATION = (
+    "uv's docs: 'By default, uv uses bundled Mozilla root certificates'; the OS store is used only with "
+    "system-certs = true / --system-certs / UV_SYSTEM_CERTS (uv 0.11.0 and later; native-tls before), and "
+    "SSL_CERT_FILE / SSL_CERT_DIR replace both. A corporate CA in the OS store alone does not help uv."
+)
+UV_ROOTS_WORKAROUND = (
+    "setup fills the OS store and writes the key this uv knows (system-certs from 0.11.0, native-tls before) into "
+    "the system or user uv.toml; it also exports SSL_CERT_FILE (the combined bundle)"
+)
+GNUTLS_TITLE = "git {version} (libcurl-gnutls) ignores SSL_CERT_FILE"
+GNUTLS_EXPLANATION = (
+    "Debian and Ubuntu build git against libcurl-gnutls, which does not read OpenSSL's SSL_CERT_FILE / "
+    "SSL_CERT_DIR: only GIT_SSL_CAINFO, http.sslCAInfo or the system bundle count."
+)
+GNUTLS_WORKAROUND = "setup writes http.sslCAInfo = <combined bundle> in the system (root) or global gitconfig"
+NODE_TITLE = "node {version} ignores the OS trust store"
+NODE_EXPLANATION = (
+    "node verifies with its own bundled roots; NODE_EXTRA_CA_CERTS adds to them at start, --use-openssl-ca (or "
+    "--use-system-ca, v23.9+ on Linux) switches to the OS store. node has no config file for trust."
+)
+NODE_WORKAROUND = (
+    "setup exports NODE_EXTRA_CA_CERTS (the corporate CAs) and writes cafile for npm; node scripts have no durable "
+    "channel: load the exported variables (or pass --use-openssl-ca) in every step that runs them"
+)
+PIPENV_TITLE = "pipenv {version} installs with its own patched pip"
+PIPENV_EXPLANATION = (
+    "pipenv carries a patched pip (pipenv/patched/pip) with its own vendored certifi; the certifi of the project's "
+    "venv and of the Python it runs under are not what it installs with."
+)
+PIPENV_WORKAROUND = (
+    "setup appends the corporate CAs to pipenv/patched/pip/_vendor/certifi/cacert.pem and sets cert = in the "
+    "global (or user) pip config, which its pip reads"
+)
+CLIENT_TEXTS = {
+    "uv-builtin-roots": (UV_ROOTS_TITLE, UV_ROOTS_EXPLANATION),
+    "git-gnutls-ignores-ssl-cert-file": (GNUTLS_TITLE, GNUTLS_EXPLANATION),
+    "node-ignores-os-store": (NODE_TITLE, NODE_EXPLANATION),
+    "pipenv-vendored-pip": (PIPENV_TITLE, PIPENV_EXPLANATION),
+}
+
+
+def _client_trap(_facts: Facts) -> Hit | None:
+    return None  # found by the client module (clients.Found.traps), not per target
+
+
+trap("uv-builtin-roots", "warning", "uv, every version", UV_ROOTS_WORKAROUND, client="uv")(_client_trap)
+trap("git-gnutls-ignores-ssl-cert-file", "warning", "git with libcurl-gnutls", GNUTLS_WORKAROUND, client="git")(
+    _client_trap
+)
+trap("node-ignores-os-store", "info", "node, every version", NODE_WORKAROUND, client="node")(_client_trap)
+trap("pipenv-vendored-pip", "warning", "pipenv, every version", PIPENV_WORKAROUND, client="pipenv")(_client_trap)
+
+
+def client_traps(found: Sequence[Any]) -> list[tuple[Trap, str]]:
+    """The traps the clients found name (``clients.Found``), with the client's executable."""
+    hits: list[tuple[Trap, str]] = []
+    for facts in found:
+        for trap_id in facts.traps:
+            spec = REGISTRY.get(trap_id)
+            if spec is None or not spec.client:
+                continue
+            title, explanation = CLIENT_TEXTS[trap_id]
+            shown = " ".join(title.format(version=facts.version or "").split())
+            hits.append((spec.make(Hit(shown, explanation)), facts.executable))
+    return hits
+
+
 # --------------------------------------------------------------------------- running them
 
 
@@ -392,7 +468,8 @@ def traps_for(
     options = (view.get("pip") or {}).get("options") or {}
     facts = Facts(target, options, indexes, env, cas, findings, root)
     found: list[Trap] = []
-    for per_index, group in itertools.groupby(REGISTRY.values(), key=lambda spec: spec.per_index):
+    specs_for_targets = [spec for spec in REGISTRY.values() if not spec.client]
+    for per_index, group in itertools.groupby(specs_for_targets, key=lambda spec: spec.per_index):
         specs = list(group)
         calls: Iterable[tuple[Spec, tuple[Any, ...]]] = (
             ((spec, (facts, entry)) for entry in indexes for spec in specs)

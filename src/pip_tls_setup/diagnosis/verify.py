@@ -26,8 +26,9 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from pip_tls_setup import __version__, redact
+from pip_tls_setup.clients import Client, Context, Found
 from pip_tls_setup.diagnosis import classes as C
-from pip_tls_setup.diagnosis import pip_view, probe, proxies, trust
+from pip_tls_setup.diagnosis import clientcheck, pip_view, probe, proxies, trust
 from pip_tls_setup.diagnosis.render import md
 from pip_tls_setup.diagnosis.situation import Situation
 from pip_tls_setup.errors import InputError
@@ -196,8 +197,10 @@ def run(
     request: VerifyRequest,
     targets: Sequence[pythons.Target],
     views: Sequence[View],
+    clients: Sequence[tuple[Client, Found]] = (),
+    context: Context | None = None,
 ) -> dict[str, Any]:
-    """Fetch each target's index in each view; the report (``ok`` decides the exit code)."""
+    """Fetch each target's index in each view, then each client's; the report (``ok`` decides the exit code)."""
     started = time.monotonic()
     report = _header(situation, request, views)
     if request.offline:
@@ -214,6 +217,8 @@ def run(
         situation.secrets.extend(proxies.secrets(env))
         for target in targets:
             report["targets"].append(_verify_target(checker, target, view, env))
+    if clients and context is not None:
+        report["clients"] = clientcheck.run(checker, clients, context, views, targets)
     report["probes"] = [p.to_json() for p in checker.probes.values()]
     _conclude(report)
     report["elapsed_seconds"] = round(time.monotonic() - started, 3)
@@ -232,6 +237,7 @@ def _header(situation: Situation, request: VerifyRequest, views: Sequence[View])
             for v in views
         ],
         "targets": [],
+        "clients": [],
         "probes": [],
         "notes": list(situation.notes),
         "timeout_seconds": request.timeout,
@@ -240,9 +246,11 @@ def _header(situation: Situation, request: VerifyRequest, views: Sequence[View])
 
 def _conclude(report: dict[str, Any]) -> None:
     """``ok`` and the summary: only the decisive views decide; the first failure names the class."""
-    checks = [c for t in report["targets"] for c in t["checks"]]
+    clients = [c for c in report.get("clients") or [] if c["ok"] is not None]
+    checks = [c for t in report["targets"] for c in t["checks"]] + clients
     failed = [c for c in checks if not c["ok"]]
     decisive_failed = [c for t in report["targets"] if t["decisive"] for c in t["checks"] if not c["ok"]]
+    decisive_failed += clientcheck.failed(clients, decisive_only=True)
     first = (decisive_failed or failed)[:1]
     report["ok"] = not decisive_failed
     report["summary"] = {
@@ -250,6 +258,7 @@ def _conclude(report: dict[str, Any]) -> None:
         "checked": len(checks),
         "failed": len(failed),
         "classification": first[0]["classification"] if first else C.OK,
+        "failed_clients": sorted({c["client"] for c in decisive_failed}),
     }
 
 
@@ -546,6 +555,7 @@ def render_text(report: Mapping[str, Any], line: Any, heading: Any) -> None:
                 line(f"         trust: {check['trust']}", "skip")
         for note in target["notes"]:
             line(f"    note: {note}", "skip")
+    clientcheck.render_text(report, line)
     for note in report["notes"]:
         line(f"  note: {note}", "skip")
     summary = report["summary"]
@@ -554,7 +564,8 @@ def render_text(report: Mapping[str, Any], line: Any, heading: Any) -> None:
     elif report["ok"]:
         line(f"verify: ok, {summary['checked']} check(s) reached the index with verification on", "ok")
     else:
-        line(f"verify: FAILED ({summary['failed']} of {summary['checked']}): {summary['classification']}", "error")
+        who = f" [{', '.join(summary['failed_clients'])}]" if summary.get("failed_clients") else ""
+        line(f"verify: FAILED ({summary['failed']} of {summary['checked']}): {summary['classification']}{who}", "error")
         for step in next_steps(report):
             line(step, "info")
 
@@ -564,6 +575,7 @@ def next_steps(report: Mapping[str, Any]) -> list[str]:
     from pip_tls_setup.diagnosis import nextsteps
 
     failing = [c for t in report["targets"] if t["decisive"] for c in t["checks"] if not c["ok"]]
+    failing += [c for c in clientcheck.failed(report.get("clients") or [], decisive_only=True) if c.get("url")]
     if not failing:
         return []
     check = failing[0]
@@ -587,4 +599,5 @@ def render_markdown(report: Mapping[str, Any]) -> str:
                 f"{md(check['url'])} | {verdict}: {md(check['message'])} |"
             )
     lines.append("")
+    lines.extend(clientcheck.render_markdown(report))
     return "\n".join(lines)

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pip_tls_setup.errors import CheckFailed, InputError
-from pip_tls_setup.inject import safefs
+from pip_tls_setup.inject import certsdir, safefs
 from pip_tls_setup.inject.edits import blocks
 from pip_tls_setup.inject.journal import UNDOING, CommandRecord, FileRecord, Journal, content_hash
 from pip_tls_setup.inject.plan import Command, FileChange, Plan
@@ -199,6 +199,10 @@ def _apply_file(change: FileChange, root: Root, journal: Journal, fs: FileSystem
 def _apply_command(command: Command, root: Root, journal: Journal, fs: FileSystem) -> CommandRun:
     outputs = [journal.remember(output, root.writable(output), None, kind="output") for output in command.outputs]
     record = journal.add_command(list(command.argv), list(command.undo) if command.undo else None, command.in_root)
+    for directory in command.snapshot:
+        if directory not in record.snapshots:  # the state before the first setup, kept across runs
+            record.snapshots[directory] = certsdir.snapshot(root, directory, journal.backup)
+            journal.save()
     remove_matching(root, command.stale)
     run = run_command(root, command.argv, command.in_root, fs.privilege)
     if run.returncode != 0:
@@ -272,6 +276,9 @@ def revert(root: Root, journal: Journal, fs: FileSystem, run_only: bool) -> Undo
             report.commands.append(run)
             if run.returncode != 0:
                 report.warnings.append(f"{' '.join(command.undo)} failed (exit {run.returncode}): {run.output[-300:]}")
+        if not run_only:
+            for directory, entries in command.snapshots.items():
+                report.restored += certsdir.restore(root, directory, entries, journal.backup_bytes)
     for record in [r for r in chosen if r.kind == "output"]:
         _revert_output(root, journal, fs, record, run_only, report)
     for directory in reversed(journal.run_dirs if run_only else journal.created_dirs):

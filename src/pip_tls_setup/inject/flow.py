@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import os
 import shlex
+import sys
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pip_tls_setup import clients as clients_
 from pip_tls_setup.ca.sources import CASet
 from pip_tls_setup.errors import InputError, PipTlsSetupError
 from pip_tls_setup.inject import apply as applying
@@ -38,6 +40,8 @@ class SetupRequest:
     env_file: str | None = None
     env_format: str = "dotenv"
     dry_run: bool = False
+    clients: Sequence[str] = ()  # --client NAME: only these (default: every client found)
+    no_clients: Sequence[str] = ()  # --no-client NAME
 
 
 @dataclass
@@ -56,6 +60,8 @@ class SetupResult:
     findings: list[Finding] = field(default_factory=list)
     query: Query = stores.run_query
     env: Mapping[str, str] = field(default_factory=dict)
+    clients: list[tuple[clients_.Client, clients_.Found]] = field(default_factory=list)
+    client_context: clients_.Context | None = None
 
     @property
     def blocking(self) -> list[Finding]:
@@ -105,8 +111,14 @@ def prepare(
         )
     info = osinfo.detect(request.root)
     store = stores.for_os(info)
+    chosen = clients_.select(request.clients, request.no_clients)
+    if request.pythons and not request.clients:
+        chosen = []  # explicit --python targets only, unless --client names clients too
     targets, notes = pythons.discover(request.root, request.pythons, env)
     layout = planner.default_layout(request.root, privilege, env, request.bundle, request.state_dir)
+    context = planner.client_context(request.root, env, privilege, layout, store, request.options, request.cas.certs)
+    found = clients_.discover(context, chosen)
+    notes += add_tool_venvs(request.root, targets, found, env)
     findings = runtime.evaluate(request.root, targets, env, allow=(layout.bundle, layout.corporate))
     result = SetupResult(
         request,
@@ -120,6 +132,8 @@ def prepare(
         findings=findings,
         query=query,
         env=env,
+        clients=found,
+        client_context=context,
     )
     # This plan is shown (--dry-run) and fails early on bad input; ``execute`` plans again under the lock.
     result.plan = _plan(result)
@@ -142,10 +156,37 @@ def _plan(result: SetupResult, managed: Sequence[str] | None = None) -> Plan:
         query=result.query,
         env=result.env,
         managed=managed,
+        clients=result.clients,
+        client_context=result.client_context,
     )
     if request.env_file:
         _plan_env_file(plan, request.env_file, result.privilege)
     return plan
+
+
+def add_tool_venvs(
+    root: Root,
+    targets: list[pythons.Target],
+    found: Sequence[tuple[clients_.Client, clients_.Found]],
+    env: Mapping[str, str],
+    own_prefix: str = sys.prefix,
+) -> list[str]:
+    """The venvs behind the clients found (pipx, uv tool, console scripts, poetry, pipenv, ...) become Python
+    targets too, unless already one (or pip-tls-setup's own); returns notes about the ones that failed."""
+    seen = {os.path.realpath(root.host(t.prefix)) for t in targets}
+    own = os.path.realpath(own_prefix)
+    notes: list[str] = []
+    for _client, facts in found:
+        for python in facts.venvs:
+            prefix = os.path.realpath(root.host(os.path.dirname(os.path.dirname(python))))
+            if prefix in seen or (root.is_host and prefix == own):
+                continue
+            seen.add(prefix)
+            try:
+                targets.append(pythons.inventory(root, python, env))
+            except InputError as exc:
+                notes.append(f"skipped {python} ({facts.client}): {exc.problem}")
+    return notes
 
 
 def _plan_env_file(plan: Plan, path: str, privilege: Privilege) -> None:

@@ -76,6 +76,8 @@ class CommandRecord:
     in_root: bool
     pending: bool = False  # started by the current run and not known to have finished
     in_run: bool = False  # started by the current run
+    # Directory -> its entries before the command first ran (``certsdir.snapshot``); restored after its undo.
+    snapshots: dict[str, dict[str, list[Any]]] = field(default_factory=dict)
 
 
 @dataclass
@@ -286,7 +288,14 @@ class Journal:
 
     def referenced(self) -> set[str]:
         names = {r.backup for r in self.files} | {r.prior for r in self.files}
+        for command in self.commands:
+            for entries in command.snapshots.values():
+                names |= {str(e[2]) for e in entries.values() if e[0] == "file"}
         return {n for n in names if n}
+
+    def backup(self, data: bytes) -> str:
+        """Keep ``data`` in the backups (content-addressed, fsynced); its name."""
+        return self._backup(data)
 
     def collect_garbage(self) -> list[str]:
         """Remove backups no record refers to, and our temp files, in the state directory."""

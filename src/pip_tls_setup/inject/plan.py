@@ -50,6 +50,9 @@ class Command:
     # Files a killed earlier run of the command leaves behind and a new run would build on
     # (update-ca-certificates appends to ca-certificates.crt.new): removed before it runs.
     stale: tuple[str, ...] = ()
+    # Directories the command rewrites wholesale: every entry snapshotted before its first run, put back after
+    # its undo (see ``certsdir``).
+    snapshot: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,7 @@ Pure apart from reading current file contents: nothing is written here.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import sys
 from collections.abc import Collection, Mapping, Sequence
@@ -15,6 +16,7 @@ import certifi
 from cryptography.hazmat.primitives.serialization import Encoding
 
 from pip_tls_setup.ca.certs import CACert, fingerprint, parse_bundle
+from pip_tls_setup.clients import Client, Context, Edit, Found
 from pip_tls_setup.errors import InputError
 from pip_tls_setup.inject import safefs
 from pip_tls_setup.inject.edits import blocks, envexport, pipconf
@@ -190,9 +192,12 @@ def build(
     query: Query,
     env: Mapping[str, str],
     managed: Collection[str] = (),
+    clients: Sequence[tuple[Client, Found]] = (),
+    client_context: Context | None = None,
 ) -> Plan:
     """``managed``: fingerprints of every CA an earlier run installed (from the journal): never public roots, even
-    while the OS bundle still holds one an interrupted run stopped supplying."""
+    while the OS bundle still holds one an interrupted run stopped supplying. ``clients``: the clients found
+    (``clients.discover``), whose durable edits are planned here like every other write."""
     plan = Plan()
     if not cas:
         raise InputError(
@@ -209,6 +214,8 @@ def build(
     _add(plan, root, layout.corporate, corporate, "corporate CAs only (NODE_EXTRA_CA_CERTS)", 2, shared=True)
     for target in targets:
         _plan_target(plan, root, target, cas, layout, options, privilege, env)
+    if clients and client_context is not None:
+        _plan_clients(plan, root, clients, client_context, privilege)
     plan.env.extend(envexport.variables(layout.bundle, layout.corporate))
     return plan
 
@@ -336,3 +343,63 @@ def _plan_certifi(
         return
     text = (planned_read(plan, target, what) or b"").decode("utf-8", "replace")
     _add(plan, root, bundled, blocks.upsert(text, pem).encode("utf-8"), f"{what}: corporate CAs appended", depth)
+
+
+def client_context(
+    root: Root,
+    env: Mapping[str, str],
+    privilege: Privilege,
+    layout: Layout,
+    store: TrustStore | None,
+    options: Options,
+    cas: Sequence[CACert],
+) -> Context:
+    """What the clients are told: where the bundles are, and whether this run fills the OS store."""
+    written = bool(options.system_store and store is not None and privilege is not Privilege.NONE)
+    if isinstance(store, AnchorDirStore) and root.which(store.refresh[0]) is None:
+        written = False
+    system = store.system_bundle(root) if store is not None else None
+    return Context(root, env, privilege, layout.bundle, layout.corporate, written, system, corporate_pem(cas), None)
+
+
+def _plan_clients(
+    plan: Plan, root: Root, found: Sequence[tuple[Client, Found]], ctx: Context, privilege: Privilege
+) -> None:
+    for client, facts in found:
+        planned = client.plan(facts, ctx)
+        for level, message in planned.notes:
+            plan.note(level if level in ("info", "warning", "skip") else "info", facts.label, message)  # type: ignore[arg-type]
+        for edit in planned.edits:
+            _plan_edit(plan, root, edit, privilege, facts.label)
+
+
+def _plan_edit(plan: Plan, root: Root, edit: Edit, privilege: Privilege, label: str) -> None:
+    """A client's edit, planned like the rest: link-safe (exit 2), on the planned content, skipped when unwritable.
+
+    Missing directories on the way (``/etc/uv``, ``~/.config/git``) are created by the write and journaled, so
+    they count in the depth that must not be links."""
+    depth = max(edit.depth, _missing_depth(root, edit.path))
+    edit = dataclasses.replace(edit, depth=depth)
+    target = root.writable(edit.path, edit.depth)
+    check_writable(target, f"{label}: {edit.path}", dirs_only=edit.package_file)
+    if edit.package_file:
+        if os.path.islink(target.host):
+            plan.note("skip", label, f"{edit.path} is a symlink managed elsewhere; left unchanged")
+            return
+        if not os.path.isfile(target.host):
+            plan.note("skip", label, f"{edit.path} does not exist; left unchanged")
+            return
+    if not can_write(target.host, privilege):
+        plan.note("warning", label, f"cannot write {edit.path} (permission denied); left unchanged")
+        return
+    text = (planned_read(plan, target, f"{label}: {edit.path}") or b"").decode("utf-8", "replace")
+    new = edit.change(text)
+    _add(plan, root, edit.path, new.encode("utf-8"), edit.reason, edit.depth)
+
+
+def _missing_depth(root: Root, logical: str) -> int:
+    """1 + the number of missing directories above ``logical`` (what a write there creates)."""
+    depth, parent = 1, os.path.dirname(logical)
+    while parent not in ("/", "") and not os.path.lexists(root.host(parent)):
+        depth, parent = depth + 1, os.path.dirname(parent)
+    return depth

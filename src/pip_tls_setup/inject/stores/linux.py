@@ -29,6 +29,8 @@ class AnchorDirStore(TrustStore):
     # (removed before every refresh), ``temporary`` only clutters (removed after an interrupted run of ours).
     stale: tuple[str, ...] = ()
     temporary: tuple[str, ...] = ()
+    # Directories the refresh rewrites wholesale (links, hash links): snapshotted, restored exactly on undo.
+    snapshot: tuple[str, ...] = ()
 
     @property
     def leftovers(self) -> tuple[str, ...]:
@@ -78,6 +80,7 @@ class AnchorDirStore(TrustStore):
                     outputs=self.outputs,
                     undo=self.undo_refresh,
                     stale=self.stale,
+                    snapshot=self.snapshot,
                 )
             )
 
@@ -113,11 +116,14 @@ DEBIAN = AnchorDirStore(
     refresh=("update-ca-certificates",),
     undo_refresh=("update-ca-certificates", "--fresh"),
     bundles=("/etc/ssl/certs/ca-certificates.crt",),
-    outputs=("/etc/ssl/certs/ca-certificates.crt",),
+    # The hook of ca-certificates-java (when installed) rewrites the JKS keystore too: restored byte for byte.
+    outputs=("/etc/ssl/certs/ca-certificates.crt", "/etc/ssl/certs/java/cacerts"),
     # update-ca-certificates appends to ca-certificates.crt.new (a stale one doubles the bundle) and keeps
     # its lists in mktemp files under /tmp; SIGKILL skips its cleanup trap.
     stale=("/etc/ssl/certs/ca-certificates.crt.new",),
     temporary=("/tmp/ca-certificates.tmp.*",),  # noqa: S108 (inside the root; removed, never created)
+    # update-ca-certificates turns a regular NAME.pem into its link and rehash adds <hash>.N links: see certsdir.
+    snapshot=("/etc/ssl/certs",),
 )
 ALPINE = AnchorDirStore(
     family="alpine",
