@@ -216,7 +216,7 @@ def test_verify_names_uv_when_its_config_is_removed(measured: dict[str, Any]) ->
 
 def test_doctor_lists_the_clients_and_their_traps(measured: dict[str, Any]) -> None:
     report = measured["doctor"]["report"]
-    schema = json.loads((REPO / "docs" / "doctor.schema.json").read_text())
+    schema = json.loads((REPO / "docs" / "schemas" / "doctor.schema.json").read_text())
     jsonschema.validate(report, schema, format_checker=jsonschema.FormatChecker())
     found = {c["client"]: c for c in report["clients"]}
     assert {"pip", "uv", "pipenv", "pdm", "tool-venvs", "git", "curl", "npm", "node", "urllib"} <= set(found)

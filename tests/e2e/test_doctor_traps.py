@@ -24,7 +24,7 @@ from corplab.venvs import cache_dir, make_venv
 from support.runs import Run, run_cmd
 
 pytestmark = pytest.mark.e2e
-SCHEMA = json.loads((Path(__file__).resolve().parents[2] / "docs" / "doctor.schema.json").read_text())
+SCHEMA = json.loads((Path(__file__).resolve().parents[2] / "docs" / "schemas" / "doctor.schema.json").read_text())
 
 
 def pyenv_python(version: str) -> str | None:

@@ -23,6 +23,7 @@ from corplab.servers import SilentPeer, TLSIndex, TunnelProxy, closed_port
 from corplab.venvs import make_venv
 
 from support.runs import Run, run_cmd
+from support.schemas import validate
 
 pytestmark = pytest.mark.e2e
 
@@ -35,7 +36,11 @@ def pts(tmp: Path, *args: str, home: str = "home", **env: str) -> Run:
 
 
 def as_json(run: Run) -> dict[str, Any]:
+    """The JSON report, validated against its command's schema (docs/schemas/)."""
     data: dict[str, Any] = json.loads(run.stdout)
+    validate(data["command"], data)
+    if data["command"] == "setup" and data.get("verify"):
+        validate("verify", data["verify"])
     return data
 
 

@@ -65,7 +65,23 @@ def test_setup_dry_run_setup_and_undo(tool, tmp_path: Path) -> None:
     validate("undo", data)
 
 
-@pytest.mark.parametrize("command", ["setup", "undo", "inspect"])
+@pytest.mark.parametrize("command", ["setup", "undo", "inspect", "doctor", "scan", "verify"])
 def test_the_schema_names_its_command(command: str) -> None:
     schema = json.loads((SCHEMAS / f"{command}.schema.json").read_text())
     assert schema["properties"]["command"] == {"const": command}
+
+
+def test_doctor_and_verify_offline(tool, tmp_path: Path) -> None:
+    venv.create(tmp_path / "venv", with_pip=False)
+    python = str(tmp_path / "venv" / "bin" / "python")
+    for command in ("doctor", "verify"):
+        data = _data(tool(command, "--python", python, "--offline", "--json"))
+        assert data["command"] == command
+        validate(command, data)
+
+
+def test_every_command_has_a_schema() -> None:
+    from pip_tls_setup.cli import COMMANDS
+
+    for module in COMMANDS:
+        assert (SCHEMAS / f"{module.NAME}.schema.json").is_file(), module.NAME

@@ -48,7 +48,7 @@ examples:
   pip-tls-setup doctor --offline                     # no network: settings and traps only
 
 On GitHub Actions the report is also appended to $GITHUB_STEP_SUMMARY as Markdown.
-The --json format is documented in docs/doctor.md and docs/doctor.schema.json.
+The --json format is documented in docs/doctor.md and docs/schemas/doctor.schema.json.
 """
 
 

@@ -1,7 +1,7 @@
 """The one classification vocabulary of ``doctor``, ``verify`` and the probe.
 
 Every classification any of them reports is a constant here, with its one-line
-meaning in ``MEANINGS``. ``docs/doctor.schema.json`` (``$defs.classification``)
+meaning in ``MEANINGS``. ``docs/schemas/doctor.schema.json`` (``$defs.classification``)
 and the table in ``docs/doctor.md`` list exactly these names; a unit test ties
 the three together. The probe uses the first sixteen; ``verify`` adds the
 outcome of a real fetch (``verified``, ``verification-disabled``, ``untrusted``,

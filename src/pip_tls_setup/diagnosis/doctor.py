@@ -1,6 +1,6 @@
 """``doctor``: why does pip fail here? Read-only.
 
-The report is one JSON-able dict (documented by ``docs/doctor.schema.json``);
+The report is one JSON-able dict (documented by ``docs/schemas/doctor.schema.json``);
 ``render`` turns it into text and Markdown, so every format says the same
 thing. ``situation.prepare`` validates the inputs and finds the targets;
 ``build`` then, in order:
@@ -22,7 +22,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from pip_tls_setup import __version__, redact
+from pip_tls_setup import envelope, redact
 from pip_tls_setup.diagnosis import classes as C
 from pip_tls_setup.diagnosis import doctor_clients, pip_view, probe, proxies, traps, trust
 from pip_tls_setup.diagnosis.probe.classify import finish
@@ -30,7 +30,6 @@ from pip_tls_setup.diagnosis.situation import Situation
 from pip_tls_setup.errors import InputError
 from pip_tls_setup.target import pythons
 
-SCHEMA_VERSION = 1
 VIEW_REQUEST = {"fetch": False, "budget": 30, "step": 10}  # doctor only asks: no fetch, a short budget
 VIEW_TIMEOUT = 120  # seconds a target may take to answer (interpreter start-up, not network)
 NOT_PROBED_OFFLINE = "not checked (--offline): no connection was made"
@@ -267,10 +266,7 @@ def _report(situation: Situation, work: _Work, started: float) -> dict[str, Any]
     probes, env = situation.results, situation.env
     summary = summarize(probes, env)
     return {
-        "command": "doctor",
-        "schema_version": SCHEMA_VERSION,
-        "tool_version": __version__,
-        "ok": _ok(probes, work.targets, work.traps),
+        **envelope("doctor", _ok(probes, work.targets, work.traps), {}),
         "summary": summary,
         # The three facts CI wrappers read most, also at the top level (same values as in summary).
         "intercepted": summary["intercepted"],

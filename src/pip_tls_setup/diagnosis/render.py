@@ -1,6 +1,6 @@
 """doctor's report for people: the text on the console, the Markdown step summary, the next steps.
 
-Both renderings read only the report dict (``docs/doctor.schema.json``), so every
+Both renderings read only the report dict (``docs/schemas/doctor.schema.json``), so every
 format says the same thing.
 """
 

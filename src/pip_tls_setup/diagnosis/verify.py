@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
-from pip_tls_setup import __version__, redact
+from pip_tls_setup import envelope, redact
 from pip_tls_setup.clients import Client, Context, Found
 from pip_tls_setup.diagnosis import classes as C
 from pip_tls_setup.diagnosis import clientcheck, pip_view, probe, proxies, trust
@@ -34,7 +34,6 @@ from pip_tls_setup.diagnosis.situation import Situation
 from pip_tls_setup.errors import InputError
 from pip_tls_setup.target import pythons
 
-SCHEMA_VERSION = 1
 DEFAULT_PROJECT = "pip"
 STARTUP_GRACE = 60.0  # seconds a target interpreter may take to start (not network time)
 
@@ -226,22 +225,24 @@ def run(
 
 
 def _header(situation: Situation, request: VerifyRequest, views: Sequence[View]) -> dict[str, Any]:
-    return {
-        "command": "verify",
-        "schema_version": SCHEMA_VERSION,
-        "tool_version": __version__,
-        "project": request.project,
-        "offline": request.offline,
-        "views": [
-            {"name": v.name, "description": v.description, "variables": sorted(v.overlay), "decisive": v.decisive}
-            for v in views
-        ],
-        "targets": [],
-        "clients": [],
-        "probes": [],
-        "notes": list(situation.notes),
-        "timeout_seconds": request.timeout,
-    }
+    # ok is decided at the end; the envelope keeps its place first in the report.
+    return envelope(
+        "verify",
+        False,
+        {
+            "project": request.project,
+            "offline": request.offline,
+            "views": [
+                {"name": v.name, "description": v.description, "variables": sorted(v.overlay), "decisive": v.decisive}
+                for v in views
+            ],
+            "targets": [],
+            "clients": [],
+            "probes": [],
+            "notes": list(situation.notes),
+            "timeout_seconds": request.timeout,
+        },
+    )
 
 
 def _conclude(report: dict[str, Any]) -> None:

@@ -10,7 +10,7 @@ from pathlib import Path
 from pip_tls_setup.diagnosis import classes, verify
 
 REPO = Path(__file__).resolve().parents[3]
-SCHEMA = json.loads((REPO / "docs" / "doctor.schema.json").read_text())
+SCHEMA = json.loads((REPO / "docs" / "schemas" / "doctor.schema.json").read_text())
 DOCS = (REPO / "docs" / "doctor.md").read_text()
 
 

@@ -24,7 +24,7 @@ from pip_tls_setup.target.root import Root
 from support.runs import run_cmd
 
 REPO = Path(__file__).resolve().parents[3]
-SCHEMA = json.loads((REPO / "docs" / "doctor.schema.json").read_text())
+SCHEMA = json.loads((REPO / "docs" / "schemas" / "doctor.schema.json").read_text())
 ROOT = Root.of("/")
 
 

@@ -10,7 +10,7 @@ from pip_tls_setup.diagnosis import traps
 
 REPO = Path(__file__).resolve().parents[3]
 DOCS = (REPO / "docs" / "doctor.md").read_text()
-SCHEMA = json.loads((REPO / "docs" / "doctor.schema.json").read_text())
+SCHEMA = json.loads((REPO / "docs" / "schemas" / "doctor.schema.json").read_text())
 
 
 def documented() -> list[tuple[str, tuple[str, ...], str]]:

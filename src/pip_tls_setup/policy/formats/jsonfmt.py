@@ -18,11 +18,9 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from pip_tls_setup import __version__
+from pip_tls_setup import __version__, envelope
 from pip_tls_setup.policy import rules
 from pip_tls_setup.policy.findings import ERROR, NOTE, WARNING, Finding
-
-SCHEMA_VERSION = 1
 
 
 def _finding(finding: Finding) -> dict[str, Any]:
@@ -42,15 +40,15 @@ def report(findings: Sequence[Finding], **info: Any) -> dict[str, Any]:
     }
     failed = bool(summary.get("failed", summary["errors"] or summary["warnings"]))
     summary["failed"] = failed
-    data: dict[str, Any] = {
-        "schema_version": SCHEMA_VERSION,
-        "tool_version": __version__,
-        "command": "scan",
-        "ok": not failed,
-        "tool": {"name": "pip-tls-setup", "version": __version__},
-        "findings": [_finding(f) for f in findings],
-        "summary": summary,
-    }
+    data = envelope(
+        "scan",
+        not failed,
+        {
+            "tool": {"name": "pip-tls-setup", "version": __version__},
+            "findings": [_finding(f) for f in findings],
+            "summary": summary,
+        },
+    )
     suppressed = info.get("suppressed")
     if suppressed:
         data["suppressed"] = [{**_finding(f), "suppressed_by": f.suppressed_by} for f in suppressed]
