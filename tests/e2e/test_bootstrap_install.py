@@ -79,3 +79,35 @@ def test_without_the_corporate_ca_it_fails_in_one_line_and_installs_nothing(corp
         "(CERTIFICATE_VERIFY_FAILED); give the corporate CA that signs it: --ca-file FILE, or $PIP_TLS_SETUP_CA"
     ], done.stderr
     assert done.stdout == "" and not (tmp_path / "venv").exists()
+
+
+def test_then_pip_and_pipx_install_it_the_usual_way(corp_lab: Lab, tmp_path: Path) -> None:
+    """README's path (c): once the tool has set up trust, the usual install works with verification on.
+
+    pipx runs exactly this: ``python -m pip install pip-tls-setup`` in a fresh venv, through the proxy,
+    from the index (here the lab's, holding the release wheel and the locked dependencies).
+    """
+    import toolwheel
+
+    toolwheel.build(corp_lab.packages)  # the release wheel, on the index as a release publishes it
+    home = tmp_path / "home"
+    done = bootstrap(fresh_clone(tmp_path), corp_lab, home, "--ca-file", str(corp_lab.ca_path))
+    assert done.returncode == 0, done.stderr
+    tool = done.stdout.strip()
+    fresh = tmp_path / "fresh-venv"
+    subprocess.run([PYTHON, "-m", "venv", str(fresh)], check=True, capture_output=True)
+    env = clean_env(home, HTTPS_PROXY=corp_lab.proxy_url, PIP_INDEX_URL=corp_lab.index_url)
+    install = [str(fresh / "bin" / "python"), "-m", "pip", "install", "--retries", "0", "pip-tls-setup"]
+    before = subprocess.run(isolated(install), env=env, capture_output=True, text=True, check=False)
+    assert before.returncode != 0 and "CERTIFICATE_VERIFY_FAILED" in before.stdout + before.stderr
+    exports = subprocess.run(
+        [tool, "setup", "--ca", str(corp_lab.ca_path), "--python", str(fresh / "bin" / "python"),
+         "--no-system-store", "--no-verify", "--bundle", str(tmp_path / "bundle.pem"), "-q",
+         "--state-dir", str(tmp_path / "state")],
+        env=env, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert exports.returncode == 0, exports.stderr
+    after = subprocess.run(isolated(install), env=env, capture_output=True, text=True, check=False)
+    assert after.returncode == 0, after.stdout + after.stderr
+    installed = subprocess.run([str(fresh / "bin" / "pip-tls-setup"), "--version"], capture_output=True, text=True)
+    assert installed.returncode == 0 and installed.stdout.startswith("pip-tls-setup ")
