@@ -87,20 +87,20 @@ class CACert:
         )
 
 
-def common_name(name: x509.Name) -> str:
-    values = name.get_attributes_for_oid(NameOID.COMMON_NAME)
+def _first(name: x509.Name, oid: x509.ObjectIdentifier) -> str:
+    values = name.get_attributes_for_oid(oid)
     if not values:
         return ""
     value = values[0].value
     return value if isinstance(value, str) else value.decode("utf-8", "replace")
+
+
+def common_name(name: x509.Name) -> str:
+    return _first(name, NameOID.COMMON_NAME)
 
 
 def organization(name: x509.Name) -> str:
-    values = name.get_attributes_for_oid(NameOID.ORGANIZATION_NAME)
-    if not values:
-        return ""
-    value = values[0].value
-    return value if isinstance(value, str) else value.decode("utf-8", "replace")
+    return _first(name, NameOID.ORGANIZATION_NAME)
 
 
 # --------------------------------------------------------------------------- loading

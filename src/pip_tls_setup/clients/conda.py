@@ -13,22 +13,7 @@ from __future__ import annotations
 
 import os
 
-from pip_tls_setup.clients.base import (
-    FAILED,
-    UNTRUSTED,
-    VERIFIED,
-    Client,
-    ClientPlan,
-    Context,
-    Edit,
-    Found,
-    Outcome,
-    Probe,
-    ProbeRequest,
-    Source,
-    last_line,
-    version_in,
-)
+from pip_tls_setup.clients import base
 from pip_tls_setup.inject.edits import condarc
 
 NAMES = ("conda", "mamba", "micromamba")
@@ -37,7 +22,7 @@ DURABLE = "ssl_verify: <combined bundle> in {path}"
 REPLACED = "{path} had ssl_verify: {old}; it now names the combined bundle"
 
 
-def search_path(ctx: Context, executable: str) -> list[str]:
+def search_path(ctx: base.Context, executable: str) -> list[str]:
     home, host_env = ctx.home, ctx.env if ctx.root.is_host else {}
     root_prefix = host_env.get("CONDA_ROOT") or os.path.dirname(os.path.dirname(executable))
     files = ["/etc/conda/.condarc", "/etc/conda/condarc", "/var/lib/conda/.condarc"]
@@ -52,18 +37,18 @@ def search_path(ctx: Context, executable: str) -> list[str]:
     return list(dict.fromkeys(files))
 
 
-def target_file(ctx: Context, files: list[str]) -> str:
+def target_file(ctx: base.Context, files: list[str]) -> str:
     setting = [p for p in files if condarc.get_ssl_verify(ctx.read(p)) is not None]
     if setting:
         return setting[-1]
     return SYSTEM if ctx.system_wide else os.path.join(ctx.home, ".condarc")
 
 
-class Conda(Client):
+class Conda(base.Client):
     name = "conda"
     title = "conda / mamba / micromamba"
 
-    def find(self, ctx: Context) -> Found | None:
+    def find(self, ctx: base.Context) -> base.Found | None:
         executable = next((found for name in NAMES if (found := ctx.which(name))), None)
         if executable is None and ctx.root.is_host:
             executable = ctx.env.get("CONDA_EXE") or ctx.env.get("MAMBA_EXE") or None
@@ -71,36 +56,36 @@ class Conda(Client):
             return None
         code, out = ctx.query([executable, "--version"])
         files = search_path(ctx, executable)
-        reads = [Source("env", "REQUESTS_CA_BUNDLE / CONDA_SSL_VERIFY", "replace the configured roots")]
-        reads += [Source("config", p, "ssl_verify (later files win)", ctx.exists(p)) for p in files]
+        reads = [base.Source("env", "REQUESTS_CA_BUNDLE / CONDA_SSL_VERIFY", "replace the configured roots")]
+        reads += [base.Source("config", p, "ssl_verify (later files win)", ctx.exists(p)) for p in files]
         path = target_file(ctx, files)
         facts = {"files": files, "target": path, "flavour": os.path.basename(executable)}
-        version = version_in(out) if code == 0 else None
-        return Found("conda", version, executable, tuple(reads), DURABLE.format(path=path), (), facts)
+        version = base.version_in(out) if code == 0 else None
+        return base.Found("conda", version, executable, tuple(reads), DURABLE.format(path=path), (), facts)
 
-    def plan(self, found: Found, ctx: Context) -> ClientPlan:
-        result = ClientPlan()
+    def plan(self, found: base.Found, ctx: base.Context) -> base.ClientPlan:
+        result = base.ClientPlan()
         path, bundle = str(found.facts["target"]), ctx.bundle
         old = condarc.get_ssl_verify(ctx.read(path))
         if old is not None and old != bundle:
             result.note("info", REPLACED.format(path=path, old=old))
         reason = "conda config: ssl_verify = combined bundle"
-        result.edits.append(Edit(path, lambda text: condarc.set_ssl_verify(text, bundle)[0], reason))
+        result.edits.append(base.Edit(path, lambda text: condarc.set_ssl_verify(text, bundle)[0], reason))
         return result
 
-    def anchors(self, found: Found, ctx: Context) -> list[str] | None:
+    def anchors(self, found: base.Found, ctx: base.Context) -> list[str] | None:
         files = found.facts.get("files") or []
         value = next((v for p in reversed(files) if (v := condarc.get_ssl_verify(ctx.read(p)))), None)
         return [value] if value and value.startswith("/") else None
 
-    def probe(self, found: Found, ctx: Context, request: ProbeRequest) -> Probe | None:
+    def probe(self, found: base.Found, ctx: base.Context, request: base.ProbeRequest) -> base.Probe | None:
         argv = (found.executable, "search", "--override-channels", "--channel", request.host_url, request.project)
-        return Probe(argv, judge, what=f"{found.facts.get('flavour')} search on {request.host_url}")
+        return base.Probe(argv, judge, what=f"{found.facts.get('flavour')} search on {request.host_url}")
 
 
-def judge(code: int, output: str) -> Outcome:
+def judge(code: int, output: str) -> base.Outcome:
     if "CERTIFICATE_VERIFY_FAILED" in output or "SSLError" in output:
-        return Outcome(UNTRUSTED, last_line(output, "CERTIFICATE_VERIFY_FAILED", "SSLError"))
+        return base.Outcome(base.UNTRUSTED, base.last_line(output, "CERTIFICATE_VERIFY_FAILED", "SSLError"))
     if code == 0 or "HTTP 404" in output or "PackagesNotFoundError" in output or "CondaHTTPError" in output:
-        return Outcome(VERIFIED, "the channel answered: " + last_line(output, "HTTP", "Packages"))
-    return Outcome(FAILED, last_line(output, "Error"))
+        return base.Outcome(base.VERIFIED, "the channel answered: " + base.last_line(output, "HTTP", "Packages"))
+    return base.Outcome(base.FAILED, base.last_line(output, "Error"))

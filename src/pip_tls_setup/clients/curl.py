@@ -6,32 +6,18 @@ An OpenSSL-built curl also reads ``SSL_CERT_FILE`` / ``SSL_CERT_DIR``. Setup fil
 
 from __future__ import annotations
 
-from pip_tls_setup.clients.base import (
-    FAILED,
-    UNTRUSTED,
-    VERIFIED,
-    Client,
-    ClientPlan,
-    Context,
-    Found,
-    Outcome,
-    Probe,
-    ProbeRequest,
-    Source,
-    last_line,
-    version_in,
-)
+from pip_tls_setup.clients import base
 
 DURABLE = "the OS store (libcurl's default CA bundle); CURL_CA_BUNDLE is exported too"
 NO_STORE = "curl reads the OS store, which this run does not write: only the exported CURL_CA_BUNDLE carries the CAs"
 CERT_EXIT = {60, 77, 35, 51, 83}  # peer certificate, CA file, TLS handshake, host name, issuer
 
 
-class Curl(Client):
+class Curl(base.Client):
     name = "curl"
     title = "curl"
 
-    def find(self, ctx: Context) -> Found | None:
+    def find(self, ctx: base.Context) -> base.Found | None:
         executable = ctx.which("curl")
         if executable is None:
             return None
@@ -39,21 +25,21 @@ class Curl(Client):
         first = out.splitlines()[0] if code == 0 and out else ""
         backend = "gnutls" if "GnuTLS" in first else ("openssl" if "OpenSSL" in first else "unknown")
         reads = [
-            Source("env", "CURL_CA_BUNDLE", "replaces the default bundle"),
-            Source("os-store", ctx.system_bundle or "the OS store", "the default bundle"),
+            base.Source("env", "CURL_CA_BUNDLE", "replaces the default bundle"),
+            base.Source("os-store", ctx.system_bundle or "the OS store", "the default bundle"),
         ]
         if backend == "openssl":
-            reads.insert(1, Source("env", "SSL_CERT_FILE / SSL_CERT_DIR", "OpenSSL builds"))
+            reads.insert(1, base.Source("env", "SSL_CERT_FILE / SSL_CERT_DIR", "OpenSSL builds"))
         durable = DURABLE if ctx.store_written else NO_STORE
-        return Found("curl", version_in(first), executable, tuple(reads), durable, (), {"backend": backend})
+        return base.Found("curl", base.version_in(first), executable, tuple(reads), durable, (), {"backend": backend})
 
-    def plan(self, found: Found, ctx: Context) -> ClientPlan:
-        result = ClientPlan()
+    def plan(self, found: base.Found, ctx: base.Context) -> base.ClientPlan:
+        result = base.ClientPlan()
         if not ctx.store_written:
             result.note("warning", NO_STORE)
         return result
 
-    def anchors(self, found: Found, ctx: Context) -> list[str] | None:
+    def anchors(self, found: base.Found, ctx: base.Context) -> list[str] | None:
         forced = ctx.env.get("CURL_CA_BUNDLE") or (
             ctx.env.get("SSL_CERT_FILE") if found.facts.get("backend") == "openssl" else None
         )
@@ -61,17 +47,17 @@ class Curl(Client):
             return [forced]
         return [ctx.system_bundle] if ctx.system_bundle else None
 
-    def probe(self, found: Found, ctx: Context, request: ProbeRequest) -> Probe | None:
+    def probe(self, found: base.Found, ctx: base.Context, request: base.ProbeRequest) -> base.Probe | None:
         url = f"{request.index}{request.project}/"
         argv: tuple[str, ...] = (found.executable, "-sS", "-o", "/dev/null", "-w", "STATUS %{http_code}\\n")
         argv += ("--max-time", str(int(request.timeout)), url)
-        return Probe(argv, judge, what=f"curl {url}")
+        return base.Probe(argv, judge, what=f"curl {url}")
 
 
-def judge(code: int, output: str) -> Outcome:
+def judge(code: int, output: str) -> base.Outcome:
     if code in CERT_EXIT or "certificate" in output.lower():
-        return Outcome(UNTRUSTED, last_line(output, "curl: ("))
+        return base.Outcome(base.UNTRUSTED, base.last_line(output, "curl: ("))
     if code == 0:
         status = next((ln.split()[1] for ln in output.splitlines() if ln.startswith("STATUS ")), "")
-        return Outcome(VERIFIED, f"STATUS {status}", int(status) if status.isdigit() else None)
-    return Outcome(FAILED, last_line(output, "curl:"))
+        return base.Outcome(base.VERIFIED, f"STATUS {status}", int(status) if status.isdigit() else None)
+    return base.Outcome(base.FAILED, base.last_line(output, "curl:"))

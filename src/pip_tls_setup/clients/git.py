@@ -11,22 +11,7 @@ from __future__ import annotations
 
 import os
 
-from pip_tls_setup.clients.base import (
-    FAILED,
-    UNTRUSTED,
-    VERIFIED,
-    Client,
-    ClientPlan,
-    Context,
-    Edit,
-    Found,
-    Outcome,
-    Probe,
-    ProbeRequest,
-    Source,
-    last_line,
-    version_in,
-)
+from pip_tls_setup.clients import base
 from pip_tls_setup.inject.edits import gitconfig
 
 SYSTEM = "/etc/gitconfig"
@@ -37,11 +22,11 @@ CERT_WORDS = ("server certificate verification failed", "SSL certificate problem
 HTTP_WORDS = ("not found", "not valid", "returned error", "HTTP", "git repository", "Username", "Authentication")
 
 
-def system_config(ctx: Context) -> str:
+def system_config(ctx: base.Context) -> str:
     return (ctx.env.get("GIT_CONFIG_SYSTEM") if ctx.root.is_host else None) or SYSTEM
 
 
-def global_config(ctx: Context) -> str:
+def global_config(ctx: base.Context) -> str:
     forced = ctx.env.get("GIT_CONFIG_GLOBAL") if ctx.root.is_host else None
     if forced:
         return forced
@@ -50,7 +35,7 @@ def global_config(ctx: Context) -> str:
     return xdg if ctx.exists(xdg) and not ctx.exists(home) else home
 
 
-def tls_backend(ctx: Context, git: str) -> str:
+def tls_backend(ctx: base.Context, git: str) -> str:
     """``gnutls`` or ``openssl`` from the libcurl git's https helper links, ``unknown`` when it cannot tell."""
     code, out = ctx.query([git, "--exec-path"])
     helper = os.path.join(out.strip().splitlines()[-1] if code == 0 and out.strip() else "", "git-remote-https")
@@ -63,33 +48,35 @@ def tls_backend(ctx: Context, git: str) -> str:
     return "openssl" if b"libcurl" in data else "unknown"
 
 
-class Git(Client):
+class Git(base.Client):
     name = "git"
     title = "git"
 
-    def find(self, ctx: Context) -> Found | None:
+    def find(self, ctx: base.Context) -> base.Found | None:
         executable = ctx.which("git")
         if executable is None:
             return None
         code, out = ctx.query([executable, "--version"])
-        version = version_in(out) if code == 0 else None
+        version = base.version_in(out) if code == 0 else None
         backend = tls_backend(ctx, executable)
         system, user = system_config(ctx), global_config(ctx)
         reads = [
-            Source("env", "GIT_SSL_CAINFO / GIT_SSL_CAPATH", "win over the config"),
-            Source("config", system, "system gitconfig: http.sslCAInfo", ctx.exists(system)),
-            Source("config", user, "global gitconfig (wins over the system one)", ctx.exists(user)),
-            Source("os-store", ctx.system_bundle or "the OS store", "libcurl's default CA bundle"),
+            base.Source("env", "GIT_SSL_CAINFO / GIT_SSL_CAPATH", "win over the config"),
+            base.Source("config", system, "system gitconfig: http.sslCAInfo", ctx.exists(system)),
+            base.Source("config", user, "global gitconfig (wins over the system one)", ctx.exists(user)),
+            base.Source("os-store", ctx.system_bundle or "the OS store", "libcurl's default CA bundle"),
         ]
         if backend != "gnutls":
-            reads.insert(1, Source("env", "SSL_CERT_FILE / SSL_CERT_DIR", "OpenSSL builds only"))
+            reads.insert(1, base.Source("env", "SSL_CERT_FILE / SSL_CERT_DIR", "OpenSSL builds only"))
         path, level = (system, "system") if ctx.system_wide else (user, "global")
         traps = ("git-gnutls-ignores-ssl-cert-file",) if backend == "gnutls" else ()
         facts = {"system": system, "global": user, "backend": backend}
-        return Found("git", version, executable, tuple(reads), DURABLE.format(level=level, path=path), traps, facts)
+        return base.Found(
+            "git", version, executable, tuple(reads), DURABLE.format(level=level, path=path), traps, facts
+        )
 
-    def plan(self, found: Found, ctx: Context) -> ClientPlan:
-        result = ClientPlan()
+    def plan(self, found: base.Found, ctx: base.Context) -> base.ClientPlan:
+        result = base.ClientPlan()
         system, user = str(found.facts["system"]), str(found.facts["global"])
         path, level = (system, "system") if ctx.system_wide else (user, "global")
         bundle = ctx.bundle
@@ -97,14 +84,14 @@ class Git(Client):
         if old and old != bundle:
             result.note("info", REPLACED.format(path=path, old=old))
         result.edits.append(
-            Edit(path, lambda text: gitconfig.set_cainfo(text, bundle)[0], f"git {level} config: http.sslCAInfo")
+            base.Edit(path, lambda text: gitconfig.set_cainfo(text, bundle)[0], f"git {level} config: http.sslCAInfo")
         )
         theirs = gitconfig.get_cainfo(ctx.read(user)) if path != user else None
         if theirs and theirs != bundle:
             result.note("warning", USER_WINS.format(path=user, value=theirs))
         return result
 
-    def anchors(self, found: Found, ctx: Context) -> list[str] | None:
+    def anchors(self, found: base.Found, ctx: base.Context) -> list[str] | None:
         forced = ctx.env.get("GIT_SSL_CAINFO")
         if forced:
             return [forced]
@@ -116,15 +103,15 @@ class Git(Client):
             return [ctx.env["SSL_CERT_FILE"]]
         return [ctx.system_bundle] if ctx.system_bundle else None
 
-    def probe(self, found: Found, ctx: Context, request: ProbeRequest) -> Probe | None:
+    def probe(self, found: base.Found, ctx: base.Context, request: base.ProbeRequest) -> base.Probe | None:
         argv = (found.executable, "ls-remote", request.host_url)
         env = {"GIT_TERMINAL_PROMPT": "0", "GIT_ASKPASS": "true"}
-        return Probe(argv, judge, env=env, what=f"git ls-remote {request.host_url}")
+        return base.Probe(argv, judge, env=env, what=f"git ls-remote {request.host_url}")
 
 
-def judge(code: int, output: str) -> Outcome:
+def judge(code: int, output: str) -> base.Outcome:
     if any(word.lower() in output.lower() for word in CERT_WORDS):
-        return Outcome(UNTRUSTED, last_line(output, *CERT_WORDS))
+        return base.Outcome(base.UNTRUSTED, base.last_line(output, *CERT_WORDS))
     if code == 0 or any(word in output for word in HTTP_WORDS):
-        return Outcome(VERIFIED, "git got an HTTP answer: " + last_line(output, *HTTP_WORDS))
-    return Outcome(FAILED, last_line(output, "fatal", "error"))
+        return base.Outcome(base.VERIFIED, "git got an HTTP answer: " + base.last_line(output, *HTTP_WORDS))
+    return base.Outcome(base.FAILED, base.last_line(output, "fatal", "error"))

@@ -12,22 +12,7 @@ from __future__ import annotations
 
 import os
 
-from pip_tls_setup.clients.base import (
-    FAILED,
-    UNTRUSTED,
-    VERIFIED,
-    Client,
-    ClientPlan,
-    Context,
-    Edit,
-    Found,
-    Outcome,
-    Probe,
-    ProbeRequest,
-    Source,
-    last_line,
-    version_in,
-)
+from pip_tls_setup.clients import base
 from pip_tls_setup.inject.edits import npmrc
 
 NO_DURABLE = (
@@ -80,38 +65,38 @@ setTimeout(() => { console.log('FAILED timed out'); process.exit(5); }, 20000).u
 """
 
 
-class Node(Client):
+class Node(base.Client):
     name = "node"
     title = "node (scripts)"
 
-    def find(self, ctx: Context) -> Found | None:
+    def find(self, ctx: base.Context) -> base.Found | None:
         executable = ctx.which("node")
         if executable is None:
             return None
         code, out = ctx.query([executable, "--version"])
         reads = (
-            Source("builtin", "node's bundled Mozilla roots", "the default; the OS store is ignored"),
-            Source("env", "NODE_EXTRA_CA_CERTS", "added to the bundled roots, read at start"),
-            Source("env", "NODE_OPTIONS=--use-openssl-ca / --use-system-ca", "use the OS store"),
+            base.Source("builtin", "node's bundled Mozilla roots", "the default; the OS store is ignored"),
+            base.Source("env", "NODE_EXTRA_CA_CERTS", "added to the bundled roots, read at start"),
+            base.Source("env", "NODE_OPTIONS=--use-openssl-ca / --use-system-ca", "use the OS store"),
         )
-        version = version_in(out) if code == 0 else None
-        return Found("node", version, executable, reads, NO_DURABLE, ("node-ignores-os-store",))
+        version = base.version_in(out) if code == 0 else None
+        return base.Found("node", version, executable, reads, NO_DURABLE, ("node-ignores-os-store",))
 
-    def plan(self, found: Found, ctx: Context) -> ClientPlan:
-        result = ClientPlan()
+    def plan(self, found: base.Found, ctx: base.Context) -> base.ClientPlan:
+        result = base.ClientPlan()
         result.note("info", NO_DURABLE)
         return result
 
-    def anchors(self, found: Found, ctx: Context) -> list[str] | None:
+    def anchors(self, found: base.Found, ctx: base.Context) -> list[str] | None:
         extra = ctx.env.get("NODE_EXTRA_CA_CERTS")
         return [extra] if extra else None
 
-    def probe(self, found: Found, ctx: Context, request: ProbeRequest) -> Probe | None:
+    def probe(self, found: base.Found, ctx: base.Context, request: base.ProbeRequest) -> base.Probe | None:
         url = f"{request.index}{request.project}/"
-        return Probe((found.executable, "-e", NODE_FETCH, url), judge, needs=("NODE_EXTRA_CA_CERTS",), what=url)
+        return base.Probe((found.executable, "-e", NODE_FETCH, url), judge, needs=("NODE_EXTRA_CA_CERTS",), what=url)
 
 
-def npm_global(ctx: Context, npm: str) -> str:
+def npm_global(ctx: base.Context, npm: str) -> str:
     code, out = ctx.query([npm, "config", "get", "globalconfig"])
     lines = [line.strip() for line in out.splitlines() if line.strip().startswith("/")]
     if code == 0 and lines:
@@ -119,45 +104,47 @@ def npm_global(ctx: Context, npm: str) -> str:
     return os.path.join(os.path.dirname(os.path.dirname(npm)), "etc", "npmrc")
 
 
-def npm_user(ctx: Context) -> str:
+def npm_user(ctx: base.Context) -> str:
     forced = ctx.env.get("NPM_CONFIG_USERCONFIG") or ctx.env.get("npm_config_userconfig")
     return forced if forced and ctx.root.is_host else os.path.join(ctx.home, ".npmrc")
 
 
-class Npm(Client):
+class Npm(base.Client):
     name = "npm"
     title = "npm"
 
-    def find(self, ctx: Context) -> Found | None:
+    def find(self, ctx: base.Context) -> base.Found | None:
         executable = ctx.which("npm")
         if executable is None:
             return None
         code, out = ctx.query([executable, "--version"])
         system, user = npm_global(ctx, executable), npm_user(ctx)
         reads = (
-            Source("env", "NPM_CONFIG_CAFILE / NODE_EXTRA_CA_CERTS", "cafile replaces node's roots"),
-            Source("config", system, "global npmrc: cafile", ctx.exists(system)),
-            Source("config", user, "user npmrc (wins over the global one)", ctx.exists(user)),
-            Source("builtin", "node's bundled Mozilla roots", "without cafile"),
+            base.Source("env", "NPM_CONFIG_CAFILE / NODE_EXTRA_CA_CERTS", "cafile replaces node's roots"),
+            base.Source("config", system, "global npmrc: cafile", ctx.exists(system)),
+            base.Source("config", user, "user npmrc (wins over the global one)", ctx.exists(user)),
+            base.Source("builtin", "node's bundled Mozilla roots", "without cafile"),
         )
         path, level = (system, "global") if ctx.system_wide else (user, "user")
         facts = {"global": system, "user": user}
-        version = version_in(out) if code == 0 else None
-        return Found("npm", version, executable, reads, DURABLE_NPM.format(level=level, path=path), (), facts)
+        version = base.version_in(out) if code == 0 else None
+        return base.Found("npm", version, executable, reads, DURABLE_NPM.format(level=level, path=path), (), facts)
 
-    def plan(self, found: Found, ctx: Context) -> ClientPlan:
-        result = ClientPlan()
+    def plan(self, found: base.Found, ctx: base.Context) -> base.ClientPlan:
+        result = base.ClientPlan()
         path, level = (str(found.facts["global"]), "global") if ctx.system_wide else (str(found.facts["user"]), "user")
         bundle = ctx.bundle
         result.edits.append(
-            Edit(path, lambda text: npmrc.set_cafile(text, bundle)[0], f"npm {level} config: cafile = combined bundle")
+            base.Edit(
+                path, lambda text: npmrc.set_cafile(text, bundle)[0], f"npm {level} config: cafile = combined bundle"
+            )
         )
         for candidate in (str(found.facts["global"]), str(found.facts["user"])):
             if "ca" in npmrc.keys(ctx.read(candidate)):
                 result.note("warning", CA_INLINE.format(path=candidate))
         return result
 
-    def anchors(self, found: Found, ctx: Context) -> list[str] | None:
+    def anchors(self, found: base.Found, ctx: base.Context) -> list[str] | None:
         forced = ctx.env.get("NPM_CONFIG_CAFILE") or ctx.env.get("npm_config_cafile")
         if forced:
             return [forced]
@@ -168,26 +155,26 @@ class Npm(Client):
         extra = ctx.env.get("NODE_EXTRA_CA_CERTS")
         return [extra] if extra else None
 
-    def probe(self, found: Found, ctx: Context, request: ProbeRequest) -> Probe | None:
+    def probe(self, found: base.Found, ctx: base.Context, request: base.ProbeRequest) -> base.Probe | None:
         argv: tuple[str, ...] = (found.executable, "ping", "--registry", request.host_url, "--fetch-retries", "0")
         argv += ("--fetch-timeout", str(int(request.timeout * 1000)))
         env = {"npm_config_cache": os.path.join(request.workdir, "npm-cache"), "npm_config_update_notifier": "false"}
-        return Probe(argv, npm_judge, env=env, what=f"npm ping --registry {request.host_url}")
+        return base.Probe(argv, npm_judge, env=env, what=f"npm ping --registry {request.host_url}")
 
 
-def judge(code: int, output: str) -> Outcome:
+def judge(code: int, output: str) -> base.Outcome:
     for line in output.splitlines():
         if line.startswith("STATUS "):
             status = line.split()[1] if len(line.split()) > 1 else ""
-            return Outcome(VERIFIED, line, int(status) if status.isdigit() else None)
+            return base.Outcome(base.VERIFIED, line, int(status) if status.isdigit() else None)
         if line.startswith("TLSERROR "):
-            return Outcome(UNTRUSTED, line[len("TLSERROR ") :])
-    return Outcome(FAILED, last_line(output, "FAILED", "Error"))
+            return base.Outcome(base.UNTRUSTED, line[len("TLSERROR ") :])
+    return base.Outcome(base.FAILED, base.last_line(output, "FAILED", "Error"))
 
 
-def npm_judge(code: int, output: str) -> Outcome:
+def npm_judge(code: int, output: str) -> base.Outcome:
     if any(word in output for word in TLS_CODES[:-1]) or "certificate" in output.lower():
-        return Outcome(UNTRUSTED, last_line(output, *TLS_CODES))
+        return base.Outcome(base.UNTRUSTED, base.last_line(output, *TLS_CODES))
     if code == 0 or "E404" in output or "404" in output or "PONG" in output:
-        return Outcome(VERIFIED, "the registry answered: " + last_line(output, "404", "PONG", "ping"))
-    return Outcome(FAILED, last_line(output, "npm error", "ERR"))
+        return base.Outcome(base.VERIFIED, "the registry answered: " + base.last_line(output, "404", "PONG", "ping"))
+    return base.Outcome(base.FAILED, base.last_line(output, "npm error", "ERR"))

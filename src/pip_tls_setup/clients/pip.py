@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 
-from pip_tls_setup.clients.base import Client, ClientPlan, Context, Edit, Found, Source
+from pip_tls_setup.clients import base
 from pip_tls_setup.inject.edits import pipconf
 
 GLOBAL = "/etc/pip.conf"
@@ -20,42 +20,42 @@ DURABLE = (
 )
 
 
-def user_config(ctx: Context) -> str:
+def user_config(ctx: base.Context) -> str:
     return os.path.join(ctx.config_home(), "pip", "pip.conf")
 
 
-def chosen(ctx: Context) -> tuple[str, str]:
+def chosen(ctx: base.Context) -> tuple[str, str]:
     """The pip config file setup writes ``cert =`` into: the global one when it may, else the user's."""
     return (GLOBAL, "global") if ctx.system_wide else (user_config(ctx), "user")
 
 
-class Pip(Client):
+class Pip(base.Client):
     name = "pip"
     title = "pip (global and user config)"
 
-    def find(self, ctx: Context) -> Found | None:
+    def find(self, ctx: base.Context) -> base.Found | None:
         executable = ctx.which("pip3") or ctx.which("pip") or ctx.which("python3")
         if executable is None:
             return None
         path, level = chosen(ctx)
         reads = (
-            Source("config", GLOBAL, "global pip config", ctx.exists(GLOBAL)),
-            Source("config", user_config(ctx), "user pip config", ctx.exists(user_config(ctx))),
-            Source("env", "PIP_CERT / REQUESTS_CA_BUNDLE / CURL_CA_BUNDLE", "replace the default roots"),
-            Source("bundle", "pip/_vendor/certifi/cacert.pem", "each pip's vendored certifi"),
-            Source("os-store", ctx.system_bundle or "the OS store", "pip 24.2+ on Python 3.10+ (truststore)"),
+            base.Source("config", GLOBAL, "global pip config", ctx.exists(GLOBAL)),
+            base.Source("config", user_config(ctx), "user pip config", ctx.exists(user_config(ctx))),
+            base.Source("env", "PIP_CERT / REQUESTS_CA_BUNDLE / CURL_CA_BUNDLE", "replace the default roots"),
+            base.Source("bundle", "pip/_vendor/certifi/cacert.pem", "each pip's vendored certifi"),
+            base.Source("os-store", ctx.system_bundle or "the OS store", "pip 24.2+ on Python 3.10+ (truststore)"),
         )
-        return Found(
+        return base.Found(
             "pip", None, executable, reads, DURABLE.format(level=level, path=path), ("pip-proxy-ignores-truststore",)
         )
 
-    def plan(self, found: Found, ctx: Context) -> ClientPlan:
+    def plan(self, found: base.Found, ctx: base.Context) -> base.ClientPlan:
         path, level = chosen(ctx)
-        result = ClientPlan()
+        result = base.ClientPlan()
         bundle = ctx.bundle
 
         def change(text: str) -> str:
             return pipconf.set_cert(text, bundle)[0]
 
-        result.edits.append(Edit(path, change, f"pip {level} config: cert = combined bundle (venvs made later)"))
+        result.edits.append(base.Edit(path, change, f"pip {level} config: cert = combined bundle (venvs made later)"))
         return result

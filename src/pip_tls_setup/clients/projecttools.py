@@ -11,8 +11,7 @@ from __future__ import annotations
 import json
 import os
 
-from pip_tls_setup.clients import pipjudge
-from pip_tls_setup.clients.base import Client, ClientPlan, Context, Edit, Found, Probe, ProbeRequest, Source
+from pip_tls_setup.clients import base, pipjudge
 from pip_tls_setup.clients.venvs import shebang_python
 from pip_tls_setup.inject.edits import blocks
 
@@ -52,7 +51,7 @@ DURABLE_VENV = "its venv ({venv}) is a Python target: corporate CAs appended to 
 DURABLE_PIPENV = DURABLE_VENV + ", and to its patched pip's vendored certifi"
 
 
-class ProjectTool(Client):
+class ProjectTool(base.Client):
     """A tool found as a console script on PATH whose ``#!`` names a venv's Python."""
 
     package: str = ""
@@ -61,7 +60,7 @@ class ProjectTool(Client):
     def __init__(self, name: str, package: str, title: str, trap: str = "") -> None:
         self.name, self.package, self.title, self.trap = name, package, title, trap
 
-    def find(self, ctx: Context) -> Found | None:
+    def find(self, ctx: base.Context) -> base.Found | None:
         script = ctx.which(self.name)
         if script is None:
             return None
@@ -75,24 +74,24 @@ class ProjectTool(Client):
             info = {}
         venv = os.path.dirname(os.path.dirname(python))
         facts = {"python": python, "location": info.get("location"), "venv": venv}
-        reads = [Source("bundle", f"{venv}: site-packages certifi", "the venv it is installed in")]
+        reads = [base.Source("bundle", f"{venv}: site-packages certifi", "the venv it is installed in")]
         durable = DURABLE_VENV.format(venv=venv)
         if self.name == "pipenv" and info.get("location"):
             patched = os.path.join(str(info["location"]), PATCHED_CERTIFI)
-            reads.append(Source("bundle", patched, "its patched pip's vendored certifi", ctx.exists(patched)))
+            reads.append(base.Source("bundle", patched, "its patched pip's vendored certifi", ctx.exists(patched)))
             facts["patched_certifi"] = patched
             durable = DURABLE_PIPENV.format(venv=venv)
-        reads.append(Source("env", "REQUESTS_CA_BUNDLE / SSL_CERT_FILE / PIP_CERT", "replace certifi"))
+        reads.append(base.Source("env", "REQUESTS_CA_BUNDLE / SSL_CERT_FILE / PIP_CERT", "replace certifi"))
         traps = (self.trap,) if self.trap else ()
-        return Found(self.name, info.get("version"), script, tuple(reads), durable, traps, facts, (python,))
+        return base.Found(self.name, info.get("version"), script, tuple(reads), durable, traps, facts, (python,))
 
-    def plan(self, found: Found, ctx: Context) -> ClientPlan:
-        result = ClientPlan()
+    def plan(self, found: base.Found, ctx: base.Context) -> base.ClientPlan:
+        result = base.ClientPlan()
         patched = found.facts.get("patched_certifi")
         if patched:
             pem = ctx.pem
             result.edits.append(
-                Edit(
+                base.Edit(
                     str(patched),
                     lambda text: blocks.upsert(text, pem),
                     "pipenv's patched pip: vendored certifi, corporate CAs appended",
@@ -102,11 +101,11 @@ class ProjectTool(Client):
             )
         return result
 
-    def anchors(self, found: Found, ctx: Context) -> list[str] | None:
+    def anchors(self, found: base.Found, ctx: base.Context) -> list[str] | None:
         patched = found.facts.get("patched_certifi")
         return [str(patched)] if patched else None
 
-    def probe(self, found: Found, ctx: Context, request: ProbeRequest) -> Probe | None:
+    def probe(self, found: base.Found, ctx: base.Context, request: base.ProbeRequest) -> base.Probe | None:
         python = str(found.facts["python"])
         if self.name == "pipenv" and found.facts.get("patched_certifi"):
             # How pipenv itself runs its pip (get_runnable_pip): the patched pip's __pip-runner__.py.
@@ -115,10 +114,10 @@ class ProjectTool(Client):
             argv += ("--retries", "0")
             argv += ("--timeout", str(int(request.timeout)), "-d", request.workdir, "--index-url", request.index)
             what = f"pipenv's patched pip downloads {request.project}"
-            return Probe((*argv, request.project), pipjudge.pip_download_judge, what=what)
+            return base.Probe((*argv, request.project), pipjudge.pip_download_judge, what=what)
         if self.name == "poetry":
             url = f"{request.index}{request.project}/"
-            return Probe((python, "-c", POETRY_FETCH, url), pipjudge.python_fetch_judge, what=f"poetry GET {url}")
+            return base.Probe((python, "-c", POETRY_FETCH, url), pipjudge.python_fetch_judge, what=f"poetry GET {url}")
         return None
 
 

@@ -5,8 +5,7 @@ They verify with the OS store and ``SSL_CERT_FILE`` / ``SSL_CERT_DIR``; setup fi
 
 from __future__ import annotations
 
-from pip_tls_setup.clients import pipjudge
-from pip_tls_setup.clients.base import Client, ClientPlan, Context, Found, Probe, ProbeRequest, Source
+from pip_tls_setup.clients import base, pipjudge
 
 DURABLE = "the OS store (OpenSSL's default CA file)"
 NO_STORE = "urllib reads the OS store, which this run does not write: only the exported SSL_CERT_FILE helps"
@@ -22,32 +21,32 @@ FETCH = (
 )
 
 
-class Urllib(Client):
+class Urllib(base.Client):
     name = "urllib"
     title = "Python's urllib (OpenSSL defaults)"
 
-    def find(self, ctx: Context) -> Found | None:
+    def find(self, ctx: base.Context) -> base.Found | None:
         python = ctx.which("python3")
         if python is None:
             return None
         reads = (
-            Source("env", "SSL_CERT_FILE / SSL_CERT_DIR", "replace OpenSSL's defaults"),
-            Source("os-store", ctx.system_bundle or "the OS store", "OpenSSL's default CA file and directory"),
+            base.Source("env", "SSL_CERT_FILE / SSL_CERT_DIR", "replace OpenSSL's defaults"),
+            base.Source("os-store", ctx.system_bundle or "the OS store", "OpenSSL's default CA file and directory"),
         )
-        return Found("urllib", None, python, reads, DURABLE if ctx.store_written else NO_STORE)
+        return base.Found("urllib", None, python, reads, DURABLE if ctx.store_written else NO_STORE)
 
-    def plan(self, found: Found, ctx: Context) -> ClientPlan:
-        result = ClientPlan()
+    def plan(self, found: base.Found, ctx: base.Context) -> base.ClientPlan:
+        result = base.ClientPlan()
         if not ctx.store_written:
             result.note("warning", NO_STORE)
         return result
 
-    def anchors(self, found: Found, ctx: Context) -> list[str] | None:
+    def anchors(self, found: base.Found, ctx: base.Context) -> list[str] | None:
         forced = ctx.env.get("SSL_CERT_FILE")
         if forced:
             return [forced]
         return [ctx.system_bundle] if ctx.system_bundle else None
 
-    def probe(self, found: Found, ctx: Context, request: ProbeRequest) -> Probe | None:
+    def probe(self, found: base.Found, ctx: base.Context, request: base.ProbeRequest) -> base.Probe | None:
         url = f"{request.index}{request.project}/"
-        return Probe((found.executable, "-c", FETCH, url), pipjudge.python_fetch_judge, what=f"urllib GET {url}")
+        return base.Probe((found.executable, "-c", FETCH, url), pipjudge.python_fetch_judge, what=f"urllib GET {url}")

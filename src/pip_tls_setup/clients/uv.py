@@ -15,23 +15,7 @@ from __future__ import annotations
 import dataclasses
 import os
 
-from pip_tls_setup.clients.base import (
-    FAILED,
-    UNTRUSTED,
-    VERIFIED,
-    Client,
-    ClientPlan,
-    Context,
-    Edit,
-    Found,
-    Outcome,
-    Probe,
-    ProbeRequest,
-    Source,
-    last_line,
-    version_in,
-    version_tuple,
-)
+from pip_tls_setup.clients import base
 from pip_tls_setup.inject.edits import uvtoml
 
 SYSTEM_CERTS_SINCE = (0, 11, 0)
@@ -47,22 +31,22 @@ TLS_WORDS = ("invalid peer certificate", "UnknownIssuer", "certificate", "tls", 
 
 def key_for(version: str | None) -> str:
     """The setting this uv knows: ``system-certs`` from 0.11.0, ``native-tls`` before (unknown: the old one)."""
-    parsed = version_tuple(version)
+    parsed = base.version_tuple(version)
     return "system-certs" if parsed and parsed >= SYSTEM_CERTS_SINCE else "native-tls"
 
 
-def system_configs(ctx: Context) -> list[str]:
+def system_configs(ctx: base.Context) -> list[str]:
     """uv's system config candidates, in its order: each ``$XDG_CONFIG_DIRS/uv/uv.toml``, then ``/etc/uv``."""
     dirs = (ctx.env.get("XDG_CONFIG_DIRS") if ctx.root.is_host else None) or "/etc/xdg"
     return [os.path.join(d, "uv", "uv.toml") for d in dirs.split(":") if d] + [SYSTEM]
 
 
-def system_config(ctx: Context) -> str:
+def system_config(ctx: base.Context) -> str:
     """The system file uv reads (only the first that exists), or where setup creates one."""
     return next((p for p in system_configs(ctx) if ctx.exists(p)), SYSTEM)
 
 
-def user_config(ctx: Context) -> str:
+def user_config(ctx: base.Context) -> str:
     return os.path.join(ctx.config_home(), "uv", "uv.toml")
 
 
@@ -77,41 +61,41 @@ def disabled(text: str) -> str | None:
     return next((f"{k} = false" for k in uvtoml.TLS_KEYS if keys.get(k) == "false"), None)
 
 
-class Uv(Client):
+class Uv(base.Client):
     name = "uv"
     title = "uv"
 
-    def find(self, ctx: Context) -> Found | None:
+    def find(self, ctx: base.Context) -> base.Found | None:
         executable = ctx.which("uv")
         if executable is None:
             return None
         code, out = ctx.query([executable, "--version"])
-        version = version_in(out) if code == 0 else None
+        version = base.version_in(out) if code == 0 else None
         system, user = system_config(ctx), user_config(ctx)
         reads = (
-            Source("env", "SSL_CERT_FILE / SSL_CERT_DIR", "replace every other source"),
-            Source("env", "UV_SYSTEM_CERTS / UV_NATIVE_TLS", "use the OS store"),
-            Source("config", system, "system config: system-certs / native-tls", ctx.exists(system)),
-            Source("config", user, "user config (wins over the system one)", ctx.exists(user)),
-            Source("os-store", ctx.system_bundle or "the OS store", "only with system-certs / native-tls"),
-            Source("builtin", "uv's bundled Mozilla roots", "the default"),
+            base.Source("env", "SSL_CERT_FILE / SSL_CERT_DIR", "replace every other source"),
+            base.Source("env", "UV_SYSTEM_CERTS / UV_NATIVE_TLS", "use the OS store"),
+            base.Source("config", system, "system config: system-certs / native-tls", ctx.exists(system)),
+            base.Source("config", user, "user config (wins over the system one)", ctx.exists(user)),
+            base.Source("os-store", ctx.system_bundle or "the OS store", "only with system-certs / native-tls"),
+            base.Source("builtin", "uv's bundled Mozilla roots", "the default"),
         )
         path = system if ctx.system_wide else user
         durable = DURABLE.format(key=key_for(version), path=path) if ctx.store_written else NO_FILE_CHANNEL
         facts = {"system": system, "user": user, "key": key_for(version)}
-        found = Found("uv", version, executable, reads, durable, (), facts)
+        found = base.Found("uv", version, executable, reads, durable, (), facts)
         # Its own roots are the trap only while nothing points it elsewhere.
         return dataclasses.replace(found, traps=("uv-builtin-roots",)) if self.anchors(found, ctx) is None else found
 
-    def plan(self, found: Found, ctx: Context) -> ClientPlan:
-        result = ClientPlan()
+    def plan(self, found: base.Found, ctx: base.Context) -> base.ClientPlan:
+        result = base.ClientPlan()
         if not ctx.store_written:
             result.note("warning", NO_FILE_CHANNEL)
             return result
         key = str(found.facts["key"])
         path = str(found.facts["system"] if ctx.system_wide else found.facts["user"])
         result.edits.append(
-            Edit(path, lambda text: uvtoml.enable(text, key)[0], f"uv config: {key} = true (the OS store)")
+            base.Edit(path, lambda text: uvtoml.enable(text, key)[0], f"uv config: {key} = true (the OS store)")
         )
         user = str(found.facts["user"])
         off = disabled(ctx.read(user)) if user != path else None
@@ -119,7 +103,7 @@ class Uv(Client):
             result.note("warning", USER_OFF.format(path=user, setting=off))
         return result
 
-    def anchors(self, found: Found, ctx: Context) -> list[str] | None:
+    def anchors(self, found: base.Found, ctx: base.Context) -> list[str] | None:
         forced = ctx.env.get("SSL_CERT_FILE")
         if forced:
             return [forced]
@@ -130,19 +114,19 @@ class Uv(Client):
             return [ctx.system_bundle]
         return None  # its built-in Mozilla roots: no corporate CA can be among them
 
-    def probe(self, found: Found, ctx: Context, request: ProbeRequest) -> Probe | None:
+    def probe(self, found: base.Found, ctx: base.Context, request: base.ProbeRequest) -> base.Probe | None:
         # User and system config are read (no --no-config); the work dir (its cwd) holds no project.
         argv = [found.executable, "pip", "compile", "-", "--no-cache", "--index-url", request.index]
         if request.python:
             argv += ["--python", request.python]
         what = f"uv pip compile {request.project} against {request.index}"
-        return Probe(tuple(argv), judge, env={"UV_NO_PROGRESS": "1"}, what=what, stdin=request.project + "\n")
+        return base.Probe(tuple(argv), judge, env={"UV_NO_PROGRESS": "1"}, what=what, stdin=request.project + "\n")
 
 
-def judge(code: int, output: str) -> Outcome:
+def judge(code: int, output: str) -> base.Outcome:
     text = output.lower()
     if "invalid peer certificate" in text or "unknownissuer" in text or ("certificate" in text and "invalid" in text):
-        return Outcome(UNTRUSTED, last_line(output, "certificate", "UnknownIssuer"))
+        return base.Outcome(base.UNTRUSTED, base.last_line(output, "certificate", "UnknownIssuer"))
     if code == 0 or "not found in the package registry" in text or "no solution found" in text:
-        return Outcome(VERIFIED, last_line(output, "not found", "Resolved") or "resolved")
-    return Outcome(FAILED, last_line(output, *TLS_WORDS, "error"))
+        return base.Outcome(base.VERIFIED, base.last_line(output, "not found", "Resolved") or "resolved")
+    return base.Outcome(base.FAILED, base.last_line(output, *TLS_WORDS, "error"))

@@ -8,19 +8,19 @@ from __future__ import annotations
 
 import os
 
-from pip_tls_setup.clients.base import Client, ClientPlan, Context, Found, Source
+from pip_tls_setup.clients import base
 
 SHEBANG_LIMIT = 512  # bytes read from the top of a script on PATH
 DURABLE = "each venv is a Python target: corporate CAs appended to its certifi and pip's vendored certifi"
 
 
-def venv_of_interpreter(ctx: Context, interpreter: str) -> str | None:
+def venv_of_interpreter(ctx: base.Context, interpreter: str) -> str | None:
     """The venv directory an interpreter path belongs to (``<venv>/bin/python``), None when it is not one."""
     venv = os.path.dirname(os.path.dirname(interpreter))
     return venv if ctx.root.host(os.path.join(venv, "pyvenv.cfg")).is_file() else None
 
 
-def shebang_python(ctx: Context, script: str) -> str | None:
+def shebang_python(ctx: base.Context, script: str) -> str | None:
     """The venv interpreter a console script runs with (its ``#!`` line), None for anything else."""
     try:
         with open(ctx.root.host(script), "rb") as handle:
@@ -38,7 +38,7 @@ def shebang_python(ctx: Context, script: str) -> str | None:
     return interpreter if venv_of_interpreter(ctx, interpreter) else None
 
 
-def _interpreters_in(ctx: Context, directory: str) -> list[str]:
+def _interpreters_in(ctx: base.Context, directory: str) -> list[str]:
     host = ctx.root.host(directory)
     if not host.is_dir():
         return []
@@ -50,7 +50,7 @@ def _interpreters_in(ctx: Context, directory: str) -> list[str]:
     return found
 
 
-def pipx_dir(ctx: Context) -> str:
+def pipx_dir(ctx: base.Context) -> str:
     pipx = ctx.which("pipx")
     if pipx is not None:
         code, out = ctx.query([pipx, "environment", "--value", "PIPX_LOCAL_VENVS"])
@@ -61,7 +61,7 @@ def pipx_dir(ctx: Context) -> str:
     return os.path.join(home, "venvs") if home else os.path.join(ctx.home, ".local", "share", "pipx", "venvs")
 
 
-def uv_tool_dir(ctx: Context) -> str | None:
+def uv_tool_dir(ctx: base.Context) -> str | None:
     uv = ctx.which("uv")
     if uv is None:
         return None
@@ -70,7 +70,7 @@ def uv_tool_dir(ctx: Context) -> str | None:
     return lines[-1] if code == 0 and lines else None
 
 
-def path_scripts(ctx: Context) -> dict[str, str]:
+def path_scripts(ctx: base.Context) -> dict[str, str]:
     """Console script name -> venv interpreter, for every script on PATH whose ``#!`` names a venv's Python."""
     found: dict[str, str] = {}
     for directory in ctx.search_path.split(os.pathsep):
@@ -95,11 +95,11 @@ def unique(paths: list[str]) -> tuple[str, ...]:
     return tuple(seen.values())
 
 
-class ToolVenvs(Client):
+class ToolVenvs(base.Client):
     name = "tool-venvs"
     title = "tool venvs (pipx, uv tool, console scripts on PATH)"
 
-    def find(self, ctx: Context) -> Found | None:
+    def find(self, ctx: base.Context) -> base.Found | None:
         pipx = pipx_dir(ctx)
         uv_tools = uv_tool_dir(ctx)
         interpreters = _interpreters_in(ctx, pipx) + (_interpreters_in(ctx, uv_tools) if uv_tools else [])
@@ -108,14 +108,14 @@ class ToolVenvs(Client):
         if not venvs:
             return None
         reads = (
-            Source("bundle", "<venv>/site-packages/certifi/cacert.pem", "requests, poetry, hatch, pipx"),
-            Source("bundle", "<venv>/site-packages/pip/_vendor/certifi/cacert.pem", "pip in that venv"),
-            Source("config", pipx, "pipx venvs", ctx.root.host(pipx).is_dir()),
-            Source("config", uv_tools or "uv tool dir", "uv tool venvs", bool(uv_tools)),
+            base.Source("bundle", "<venv>/site-packages/certifi/cacert.pem", "requests, poetry, hatch, pipx"),
+            base.Source("bundle", "<venv>/site-packages/pip/_vendor/certifi/cacert.pem", "pip in that venv"),
+            base.Source("config", pipx, "pipx venvs", ctx.root.host(pipx).is_dir()),
+            base.Source("config", uv_tools or "uv tool dir", "uv tool venvs", bool(uv_tools)),
         )
-        return Found("tool-venvs", None, pipx, reads, DURABLE, (), {"pipx": pipx, "uv_tools": uv_tools}, venvs)
+        return base.Found("tool-venvs", None, pipx, reads, DURABLE, (), {"pipx": pipx, "uv_tools": uv_tools}, venvs)
 
-    def plan(self, found: Found, ctx: Context) -> ClientPlan:
-        result = ClientPlan()
+    def plan(self, found: base.Found, ctx: base.Context) -> base.ClientPlan:
+        result = base.ClientPlan()
         result.note("info", f"{len(found.venvs)} tool venv(s) added as Python targets: {', '.join(found.venvs)}")
         return result

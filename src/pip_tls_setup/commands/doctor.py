@@ -4,15 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from pip_tls_setup.commands.common import (
-    add_python,
-    add_timeout,
-    doctor_request,
-    finish_report,
-    progress_for,
-    report_console,
-    scrubbed,
-)
+from pip_tls_setup.commands import common
 
 NAME = "doctor"
 HELP = "diagnose the proxy and TLS interception (read-only)"
@@ -53,7 +45,7 @@ The --json format is documented in docs/doctor.md and docs/schemas/doctor.schema
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    add_python(parser)
+    common.add_python(parser)
     parser.add_argument(
         "--ca",
         action="append",
@@ -73,7 +65,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="URL",
         help="probe this index instead of the one each target pip uses (repeatable)",
     )
-    add_timeout(parser, "time budget for all network steps together (default: 15; one step gets at most a third)")
+    common.add_timeout(
+        parser, "time budget for all network steps together (default: 15; one step gets at most a third)"
+    )
     parser.add_argument("--offline", action="store_true", help="do not probe the network; settings and traps only")
     parser.add_argument(
         "--root",
@@ -88,9 +82,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace, env: dict[str, str]) -> int:
     from pip_tls_setup.diagnosis import doctor, render, situation
 
-    console = report_console(args)
-    found = situation.prepare(doctor_request(args), env)
-    found.progress = progress_for(console)
+    console = common.report_console(args)
+    found = situation.prepare(common.doctor_request(args), env)
+    found.progress = common.progress_for(console)
     report = doctor.build(found)
-    render.render_text(report, *scrubbed(console, found.secrets))
-    return finish_report(console, env, report, render.render_markdown(report), found.secrets, args.json)
+    render.render_text(report, *common.scrubbed(console, found.secrets))
+    return common.finish_report(console, env, report, render.render_markdown(report), found.secrets, args.json)

@@ -5,15 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from pip_tls_setup.commands.common import (
-    add_python,
-    add_timeout,
-    doctor_request,
-    finish_report,
-    progress_for,
-    report_console,
-    scrubbed,
-)
+from pip_tls_setup.commands import common
 from pip_tls_setup.errors import InputError
 
 NAME = "verify"
@@ -41,7 +33,7 @@ exit codes: 0 every check verified (or --offline), 1 a check failed, 2 bad input
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    add_python(parser)
+    common.add_python(parser)
     parser.add_argument(
         "--probe-project",
         default="pip",
@@ -68,7 +60,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="corporate CA to name in a diagnosis (repeatable; verification itself uses each pip's own trust)",
     )
     parser.add_argument("--public-roots", metavar="FILE", help="PEM bundle of the roots to call public")
-    add_timeout(parser, "time budget for all network steps together (default: 15)")
+    common.add_timeout(parser, "time budget for all network steps together (default: 15)")
     parser.add_argument("--offline", action="store_true", help="skip verification (an offline build), with a note")
     parser.add_argument("--no-requests", action="store_true", help="check pip's session only, not requests")
     parser.add_argument("--root", metavar="DIR", default="/", help="verify the Pythons of the root in DIR (chroot)")
@@ -104,11 +96,11 @@ def read_env_file(path: str) -> dict[str, str]:
 def run(args: argparse.Namespace, env: dict[str, str]) -> int:
     from pip_tls_setup.diagnosis import situation, verify
 
-    console = report_console(args)
+    console = common.report_console(args)
     project = verify.check_project(args.probe_project)
     overlay = read_env_file(args.env_file) if args.env_file else {}
-    found = situation.prepare(doctor_request(args), env, with_targets=not args.offline)
-    found.progress = progress_for(console)
+    found = situation.prepare(common.doctor_request(args), env, with_targets=not args.offline)
+    found.progress = common.progress_for(console)
     if overlay:
         views = [verify.View("with-env-file", f"this environment plus the variables in {args.env_file}", overlay)]
     else:
@@ -124,6 +116,6 @@ def run(args: argparse.Namespace, env: dict[str, str]) -> int:
 
     present, context = clientcheck.discover(found) if not args.offline else ([], None)
     report = verify.run(found, request, found.targets, views, present, context)
-    line, heading, _warn = scrubbed(console, found.secrets)
+    line, heading, _warn = common.scrubbed(console, found.secrets)
     verify.render_text(report, line, heading)
-    return finish_report(console, env, report, verify.render_markdown(report), found.secrets, args.json)
+    return common.finish_report(console, env, report, verify.render_markdown(report), found.secrets, args.json)

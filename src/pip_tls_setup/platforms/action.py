@@ -36,26 +36,7 @@ from dataclasses import replace
 from typing import TextIO
 
 from pip_tls_setup import escape
-from pip_tls_setup.platforms import github
-from pip_tls_setup.platforms.cli_contract import (
-    BadInput,
-    Cleanup,
-    Facts,
-    Inputs,
-    Invoker,
-    Result,
-    apply_doctor,
-    apply_setup,
-    cleanup_plan,
-    findings_from,
-    invoke,
-    nothing_to_undo,
-    proxy_from_env,
-    proxy_secrets,
-    text,
-    undo_summary,
-    unshown_lines,
-)
+from pip_tls_setup.platforms import cli_contract, github
 
 CHILD_ONLY = ("GITHUB_STEP_SUMMARY", "GITHUB_OUTPUT", "GITHUB_STATE")  # the run step writes these itself
 BUDGET_SECONDS = 15.0  # doctor's network steps together (its --timeout); a stuck doctor is stopped after
@@ -93,15 +74,15 @@ def _group(out: TextIO, title: str) -> Iterator[None]:
         out.flush()
 
 
-def cleanup_for(env: Mapping[str, str], inputs: Inputs) -> Cleanup:
+def cleanup_for(env: Mapping[str, str], inputs: cli_contract.Inputs) -> cli_contract.Cleanup:
     """``auto`` cleans up unless the runner says it is GitHub-hosted (a fresh VM per job)."""
     environment = env.get("RUNNER_ENVIRONMENT", "").strip()
     where = f"RUNNER_ENVIRONMENT={environment}" if environment else "RUNNER_ENVIRONMENT unset (taken as self-hosted)"
     job_dir = os.path.join(env.get("RUNNER_TEMP") or os.path.join(os.sep, "tmp"), "pip-tls-setup")
-    return cleanup_plan(inputs.cleanup, environment != HOSTED, where, job_dir, env)
+    return cli_contract.cleanup_plan(inputs.cleanup, environment != HOSTED, where, job_dir, env)
 
 
-def _save_state(env: Mapping[str, str], cleanup: Cleanup) -> None:
+def _save_state(env: Mapping[str, str], cleanup: cli_contract.Cleanup) -> None:
     path = env.get("GITHUB_STATE")
     if not path:
         return
@@ -114,12 +95,12 @@ def _save_state(env: Mapping[str, str], cleanup: Cleanup) -> None:
     github.append(path, github.file_commands({STATE_PREFIX + name: value for name, value in values.items()}))
 
 
-def run(env: Mapping[str, str], out: TextIO, err: TextIO, call: Invoker = invoke) -> int:
+def run(env: Mapping[str, str], out: TextIO, err: TextIO, call: cli_contract.Invoker = cli_contract.invoke) -> int:
     """The main step after the bootstrap. ``err`` is unused: the log is one stream, in order."""
-    facts = Facts()
+    facts = cli_contract.Facts()
     try:
-        inputs = Inputs.read(env)
-    except BadInput as exc:
+        inputs = cli_contract.Inputs.read(env)
+    except cli_contract.BadInput as exc:
         facts.ok = False
         facts.errors.append(str(exc))
         github.emit([github.annotation("error", str(exc), title="pip-tls-setup")], out)
@@ -131,7 +112,7 @@ def run(env: Mapping[str, str], out: TextIO, err: TextIO, call: Invoker = invoke
     facts.notes.append(cleanup.reason + ("; the changes are undone at the end of the job" if cleanup.enabled else ""))
 
     # 1. Secrets first: nothing below may print a proxy password.
-    github.emit([line for secret in proxy_secrets(env) for line in github.add_mask(secret)], out)
+    github.emit([line for secret in cli_contract.proxy_secrets(env) for line in github.add_mask(secret)], out)
 
     # 2. Diagnose and scan (read-only, independent): at the same time.
     with _group(out, "pip-tls-setup: diagnose and scan"):
@@ -150,7 +131,13 @@ def run(env: Mapping[str, str], out: TextIO, err: TextIO, call: Invoker = invoke
     return exit_code
 
 
-def _diagnose_and_scan(env: Mapping[str, str], facts: Facts, inputs: Inputs, call: Invoker, out: TextIO) -> int:
+def _diagnose_and_scan(
+    env: Mapping[str, str],
+    facts: cli_contract.Facts,
+    inputs: cli_contract.Inputs,
+    call: cli_contract.Invoker,
+    out: TextIO,
+) -> int:
     quiet_env = _child_env(env, keep_github_env=False)
     doctor_args = ["doctor", "--json", "--timeout", f"{BUDGET_SECONDS:g}", *inputs.target_args()]
     scans = _scan_commands(inputs) if inputs.scan else []
@@ -160,20 +147,20 @@ def _diagnose_and_scan(env: Mapping[str, str], facts: Facts, inputs: Inputs, cal
         results = [future.result() for future in running]
         diagnosis = doctor.result()
     # doctor's exit code only says whether pip can verify yet; its JSON fills the outputs
-    apply_doctor(facts, diagnosis.json())
-    facts.proxy = facts.proxy or proxy_from_env(env)
+    cli_contract.apply_doctor(facts, diagnosis.json())
+    facts.proxy = facts.proxy or cli_contract.proxy_from_env(env)
     _say(out, _headline(facts))
     return _report_scans(env, facts, inputs, results, out) if scans else 0
 
 
-def _headline(facts: Facts) -> str:
+def _headline(facts: cli_contract.Facts) -> str:
     intercepted = {"true": "yes", "false": "no"}.get(facts.intercepted, "not checked")
     line = f"pip-tls-setup: proxy {facts.proxy or 'none'}; TLS interception: {intercepted}"
     line += f" (issuer {facts.issuer})" if facts.issuer else ""
     return line + (f"\npip-tls-setup: {facts.diagnosis}" if facts.diagnosis else "")
 
 
-def _scan_commands(inputs: Inputs) -> list[list[str]]:
+def _scan_commands(inputs: cli_contract.Inputs) -> list[list[str]]:
     commands = [["scan", *inputs.scan_paths, "--format", "json"]]
     if inputs.sarif_file:
         commands.append(["scan", *inputs.scan_paths, "--format", "sarif", "--output", inputs.sarif_file])
@@ -191,7 +178,13 @@ def _scan_base(paths: Sequence[str], workspace: str) -> str:
     return _relative(root, workspace)
 
 
-def _report_scans(env: Mapping[str, str], facts: Facts, inputs: Inputs, results: list[Result], out: TextIO) -> int:
+def _report_scans(
+    env: Mapping[str, str],
+    facts: cli_contract.Facts,
+    inputs: cli_contract.Inputs,
+    results: list[cli_contract.Result],
+    out: TextIO,
+) -> int:
     found = results[0]
     data = found.json()
     failed = [r for r in results if r.returncode not in (0, 1)] + ([found] if data is None else [])
@@ -202,7 +195,8 @@ def _report_scans(env: Mapping[str, str], facts: Facts, inputs: Inputs, results:
     base = _scan_base(inputs.scan_paths, workspace).rstrip("/")
     # workspace-relative paths everywhere: the annotations need them, the summary should match
     findings = [
-        replace(f, path=f"{base}/{f.path}") if base not in ("", ".") and f.path else f for f in findings_from(data)
+        replace(f, path=f"{base}/{f.path}") if base not in ("", ".") and f.path else f
+        for f in cli_contract.findings_from(data)
     ]
     facts.findings.extend(findings)
     enforce = facts.mode == "enforce"
@@ -212,18 +206,31 @@ def _report_scans(env: Mapping[str, str], facts: Facts, inputs: Inputs, results:
     return 1 if found.returncode == 1 and enforce else 0
 
 
-def _setup(env: Mapping[str, str], facts: Facts, inputs: Inputs, cleanup: Cleanup, call: Invoker, out: TextIO) -> int:
+def _setup(
+    env: Mapping[str, str],
+    facts: cli_contract.Facts,
+    inputs: cli_contract.Inputs,
+    cleanup: cli_contract.Cleanup,
+    call: cli_contract.Invoker,
+    out: TextIO,
+) -> int:
     args = ["setup", "--json", *inputs.target_args(), *inputs.setup_args(cleanup.state_dir)]
     result = call(args, _child_env(env, keep_github_env=True))
     data = result.json()
-    runtime = findings_from(data)
+    runtime = cli_contract.findings_from(data)
     blocked = bool(runtime and data and data.get("blocked"))
-    apply_setup(facts, data)
+    cli_contract.apply_setup(facts, data)
     # The tool's own error lines become annotations, its warnings and findings are shown from the JSON:
     # what is left of its stderr is said once, then the account of the run.
     shown = [f.message for f in runtime]
     _say(
-        out, "\n".join([*unshown_lines(result, facts, shown, drop_errors=result.returncode != 0), text(facts)]).strip()
+        out,
+        "\n".join(
+            [
+                *cli_contract.unshown_lines(result, facts, shown, drop_errors=result.returncode != 0),
+                cli_contract.text(facts),
+            ]
+        ).strip(),
     )
     # The runtime policy's findings (the environment, pip config files on this runner) are not
     # repository files: their annotations name the place in the message, not as file=.
@@ -249,14 +256,14 @@ def _relative(path: str, workspace: str) -> str:
     return path if rel.startswith("..") else rel
 
 
-def _errors(facts: Facts, result: Result, out: TextIO) -> None:
+def _errors(facts: cli_contract.Facts, result: cli_contract.Result, out: TextIO) -> None:
     messages = result.errors or [f"pip-tls-setup {result.command} exited with {result.returncode}"]
     for message in messages:
         facts.errors.append(message)
         github.emit([github.annotation("error", message, title="pip-tls-setup")], out)
 
 
-def _limit_note(facts: Facts, inputs: Inputs, out: TextIO) -> None:
+def _limit_note(facts: cli_contract.Facts, inputs: cli_contract.Inputs, out: TextIO) -> None:
     enforce = facts.mode == "enforce"
     errors = sum(1 for f in facts.findings if f.severity == "error" and enforce)
     warnings = sum(1 for f in facts.findings if f.severity != "note") - errors
@@ -267,7 +274,7 @@ def _limit_note(facts: Facts, inputs: Inputs, out: TextIO) -> None:
         _say(out, f"pip-tls-setup: {note}")
 
 
-def _finish(env: Mapping[str, str], facts: Facts, out: TextIO) -> None:
+def _finish(env: Mapping[str, str], facts: cli_contract.Facts, out: TextIO) -> None:
     output = env.get("GITHUB_OUTPUT")
     if output:
         outputs = facts.outputs()
@@ -279,7 +286,7 @@ def _finish(env: Mapping[str, str], facts: Facts, out: TextIO) -> None:
     out.flush()
 
 
-def post(env: Mapping[str, str], out: TextIO, call: Invoker = invoke) -> int:
+def post(env: Mapping[str, str], out: TextIO, call: cli_contract.Invoker = cli_contract.invoke) -> int:
     """The post step: undo with the journal the main step used, when cleanup applies."""
     reason = env.get(f"STATE_{STATE_PREFIX}reason", "") or "nothing was set up"
     if env.get(f"STATE_{STATE_PREFIX}cleanup") != "true":
@@ -287,10 +294,10 @@ def post(env: Mapping[str, str], out: TextIO, call: Invoker = invoke) -> int:
         return 0
     state_dir = env.get(f"STATE_{STATE_PREFIX}state_dir", "")
     result = call(["undo", "--json", "--state-dir", state_dir], _child_env(env, keep_github_env=False))
-    if nothing_to_undo(result):
+    if cli_contract.nothing_to_undo(result):
         _say(out, f"pip-tls-setup: cleanup ({reason}): nothing to undo")
         return 0
-    restored, removed, warnings = undo_summary(result.json())
+    restored, removed, warnings = cli_contract.undo_summary(result.json())
     if result.returncode != 0:
         for message in result.errors or [f"pip-tls-setup undo exited with {result.returncode}"]:
             github.emit([github.annotation("error", message, title="pip-tls-setup cleanup")], out)

@@ -32,25 +32,7 @@ from typing import TextIO
 
 from pip_tls_setup import escape
 from pip_tls_setup.errors import InputError
-from pip_tls_setup.platforms.cli_contract import (
-    BadInput,
-    Cleanup,
-    Facts,
-    Inputs,
-    Invoker,
-    Result,
-    apply_doctor,
-    apply_setup,
-    cleanup_plan,
-    findings_from,
-    in_container,
-    invoke,
-    nothing_to_undo,
-    proxy_from_env,
-    text,
-    undo_summary,
-    unshown_lines,
-)
+from pip_tls_setup.platforms import cli_contract
 
 DOTENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 DOTENV_MAX_BYTES = 5 * 1024  # GitLab's default limit for a dotenv report
@@ -147,22 +129,24 @@ def _write(path: str, text: str) -> None:
     Path(path).write_text(text, encoding="utf-8")
 
 
-def cleanup_for(env: Mapping[str, str], inputs: Inputs) -> Cleanup:
+def cleanup_for(env: Mapping[str, str], inputs: cli_contract.Inputs) -> cli_contract.Cleanup:
     """``auto`` cleans up where the job runs on the machine itself (a shell executor), not in a container."""
-    container = in_container()
+    container = cli_contract.in_container()
     where = "the job runs in a container" if container else "the job runs on the runner's machine"
-    return cleanup_plan(inputs.cleanup, not container, where, env.get("PTS_DIR") or os.getcwd(), env)
+    return cli_contract.cleanup_plan(inputs.cleanup, not container, where, env.get("PTS_DIR") or os.getcwd(), env)
 
 
-def _inputs(env: Mapping[str, str], err: TextIO) -> Inputs | None:
+def _inputs(env: Mapping[str, str], err: TextIO) -> cli_contract.Inputs | None:
     try:
-        return Inputs.read(env)
-    except BadInput as exc:
+        return cli_contract.Inputs.read(env)
+    except cli_contract.BadInput as exc:
         _say(err, ERROR + str(exc))
         return None
 
 
-def run_setup(env: Mapping[str, str], out: TextIO, err: TextIO, call: Invoker = invoke) -> int:
+def run_setup(
+    env: Mapping[str, str], out: TextIO, err: TextIO, call: cli_contract.Invoker = cli_contract.invoke
+) -> int:
     inputs = _inputs(env, err)
     if inputs is None:
         return 2
@@ -174,12 +158,12 @@ def run_setup(env: Mapping[str, str], out: TextIO, err: TextIO, call: Invoker = 
         _say(err, ERROR + str(exc))
         return 2
     targets = cas + inputs.target_args()
-    facts = Facts(mode=inputs.mode)
+    facts = cli_contract.Facts(mode=inputs.mode)
     cleanup = cleanup_for(env, inputs)
 
     doctor = call(["doctor", "--json", *targets], child)
-    apply_doctor(facts, doctor.json())
-    facts.proxy = facts.proxy or proxy_from_env(env)
+    cli_contract.apply_doctor(facts, doctor.json())
+    facts.proxy = facts.proxy or cli_contract.proxy_from_env(env)
     intercepted = {"true": "yes", "false": "no"}.get(facts.intercepted, "unknown")
     headline = f"pip-tls-setup: proxy {facts.proxy or 'none'}; TLS interception: {intercepted}"
     _say(out, headline + (f" (issuer {facts.issuer})" if facts.issuer else ""))
@@ -189,12 +173,12 @@ def run_setup(env: Mapping[str, str], out: TextIO, err: TextIO, call: Invoker = 
     out.write(section_start("pip_tls_setup_setup", "pip-tls-setup setup", collapsed=False) + "\n")
     result = call(["setup", "--json", *targets, *inputs.setup_args(cleanup.state_dir)], child)
     data = result.json()
-    apply_setup(facts, data)
-    unshown = unshown_lines(result, facts, [f.message for f in findings_from(data)])
+    cli_contract.apply_setup(facts, data)
+    unshown = cli_contract.unshown_lines(result, facts, [f.message for f in cli_contract.findings_from(data)])
     if unshown:
         _say(err, "\n".join(unshown))
     facts.notes.append(cleanup.reason)
-    _say(out, text(facts).rstrip("\n"))
+    _say(out, cli_contract.text(facts).rstrip("\n"))
     out.write(section_end("pip_tls_setup_setup") + "\n")
     _reports(env, facts, pts_dir)
     if result.returncode == 0:
@@ -202,7 +186,7 @@ def run_setup(env: Mapping[str, str], out: TextIO, err: TextIO, call: Invoker = 
     return result.returncode
 
 
-def _reports(env: Mapping[str, str], facts: Facts, pts_dir: str) -> None:
+def _reports(env: Mapping[str, str], facts: cli_contract.Facts, pts_dir: str) -> None:
     _write(os.path.join(pts_dir, "env.sh"), shell_exports(facts.env))
     report = env.get("PTS_DOTENV", "pip-tls-setup.env")
     values = {
@@ -214,7 +198,7 @@ def _reports(env: Mapping[str, str], facts: Facts, pts_dir: str) -> None:
     _write(report, dotenv(values))
 
 
-def run_scan(env: Mapping[str, str], out: TextIO, err: TextIO, call: Invoker = invoke) -> int:
+def run_scan(env: Mapping[str, str], out: TextIO, err: TextIO, call: cli_contract.Invoker = cli_contract.invoke) -> int:
     inputs = _inputs(env, err)
     if inputs is None:
         return 2
@@ -237,12 +221,12 @@ def run_scan(env: Mapping[str, str], out: TextIO, err: TextIO, call: Invoker = i
         if result.returncode not in (0, 1):
             _relay(result, out, err)
             return 2
-    count = sum(1 for f in findings_from(listed.json()) if f.severity != "note")
+    count = sum(1 for f in cli_contract.findings_from(listed.json()) if f.severity != "note")
     _say(out, f"pip-tls-setup: {count} insecure setting(s); Code Quality report {codequality}, SARIF {sarif}")
     return 1 if report.returncode == 1 and inputs.mode == "enforce" else 0
 
 
-def run_undo(env: Mapping[str, str], out: TextIO, err: TextIO, call: Invoker = invoke) -> int:
+def run_undo(env: Mapping[str, str], out: TextIO, err: TextIO, call: cli_contract.Invoker = cli_contract.invoke) -> int:
     """after_script: undo when cleanup applies (its failure is reported; after_script cannot fail the job)."""
     inputs = _inputs(env, err)
     if inputs is None:
@@ -252,20 +236,20 @@ def run_undo(env: Mapping[str, str], out: TextIO, err: TextIO, call: Invoker = i
         _say(out, f"pip-tls-setup: no cleanup ({cleanup.reason})")
         return 0
     result = call(["undo", "--json", "--state-dir", str(cleanup.state_dir)], _child(env))
-    if nothing_to_undo(result):
+    if cli_contract.nothing_to_undo(result):
         _say(out, f"pip-tls-setup: cleanup ({cleanup.reason}): nothing to undo")
         return 0
     if result.returncode != 0:
         _relay(result, out, err, stdout=False)
         return result.returncode
-    restored, removed, warnings = undo_summary(result.json())
+    restored, removed, warnings = cli_contract.undo_summary(result.json())
     lines = [f"pip-tls-setup: cleanup ({cleanup.reason}): restored {len(restored)}, removed {len(removed)}"]
     lines += [f"pip-tls-setup: warning: {warning}" for warning in warnings]
     _say(out, "\n".join(lines))
     return 0
 
 
-def _relay(result: Result, out: TextIO, err: TextIO, stdout: bool = True) -> None:
+def _relay(result: cli_contract.Result, out: TextIO, err: TextIO, stdout: bool = True) -> None:
     if stdout and result.stdout:
         _say(out, result.stdout.rstrip("\n"))
     if result.stderr:

@@ -152,11 +152,11 @@ def test_runner_cas_are_used_and_unpinned_ones_left_out(tmp_path: Path) -> None:
 def test_undo_in_after_script_only_where_cleanup_applies(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     cli = FakeCLI({"undo --json": Result(["undo"], 0, json.dumps({"restored": ["/etc/pip.conf"], "removed": []}), "")})
     env = {"PTS_DIR": str(tmp_path), "PTS_CLEANUP": "auto"}
-    monkeypatch.setattr(gitlab, "in_container", lambda: True)
+    monkeypatch.setattr(gitlab.cli_contract, "in_container", lambda: True)
     out = io.StringIO()
     assert gitlab.run_undo(env, out, io.StringIO(), call=cli) == 0
     assert cli.calls == [] and "no cleanup (cleanup: auto, the job runs in a container)" in out.getvalue()
-    monkeypatch.setattr(gitlab, "in_container", lambda: False)
+    monkeypatch.setattr(gitlab.cli_contract, "in_container", lambda: False)
     out = io.StringIO()
     assert gitlab.run_undo(env, out, io.StringIO(), call=cli) == 0
     assert cli.calls[0][0] == ["undo", "--json", "--state-dir", str(tmp_path / "state")]
