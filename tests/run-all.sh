@@ -83,7 +83,7 @@ if [ "$MODE" = all ]; then
   python tools/release.py --dry-run --out .cache/release/dist
 
   step "end-to-end tests (real pip, mitmproxy, pypiserver, chroots, runners)"
-  python -m pytest -q -m e2e tests/e2e
+  python -m pytest -q -m e2e --durations=25 tests/e2e
 fi
 
 step "host fingerprint (after)"
