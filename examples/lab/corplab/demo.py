@@ -143,13 +143,13 @@ def demo(workdir: Path, narrator: Narrator) -> None:
         narrator.command(f"pip-tls-setup doctor --python {python}")
         env_index = dict(env, PIP_INDEX_URL=f"https://{INDEX_HOST}/simple/")
         doctor = run([*tool, "doctor", "--python", str(python)], env_index)
-        narrator.output(doctor.stderr, 40)
+        narrator.output(doctor.stdout + doctor.stderr, 40)
         narrator.verdict(
             "doctor",
             "doctor names the interception and the CA (intercepted-unknown-ca, 'Example Corp TLS Inspection Root CA')",
             doctor.returncode == 1
-            and "intercepted-unknown-ca" in doctor.stderr
-            and "Example Corp TLS Inspection Root CA" in doctor.stderr,
+            and "intercepted-unknown-ca" in doctor.stdout
+            and "Example Corp TLS Inspection Root CA" in doctor.stdout,
         )
 
         narrator.heading(4, "pip-tls-setup setup --ca: put the corporate CA where this pip looks, then verify")
