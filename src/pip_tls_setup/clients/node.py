@@ -51,7 +51,12 @@ function fetch(socket) {
 if (proxy) {
   const p = new URL(proxy);
   const path = `${target.hostname}:${port}`;
-  const req = http.request({host: p.hostname, port: p.port || 80, method: 'CONNECT', path});
+  const headers = {};
+  if (p.username) {  // credentials in the proxy URL, as pip and curl send them (Basic)
+    const pair = decodeURIComponent(p.username) + ':' + decodeURIComponent(p.password);
+    headers['Proxy-Authorization'] = 'Basic ' + Buffer.from(pair).toString('base64');
+  }
+  const req = http.request({host: p.hostname, port: p.port || 80, method: 'CONNECT', path, headers});
   req.on('connect', (res, socket) => {
     if (res.statusCode !== 200) { console.log('FAILED proxy answered ' + res.statusCode); process.exit(4); }
     fetch(socket);

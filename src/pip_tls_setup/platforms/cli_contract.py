@@ -216,10 +216,26 @@ def apply_setup(facts: Facts, data: Mapping[str, Any] | None) -> None:
 
 
 def _verdict(verify: Any) -> str:
-    if isinstance(verify, Mapping):
-        ok = verify.get("ok")
-        return "passed" if ok is True else "failed" if ok is False else _text(verify.get("status"))
-    return _text(verify) if isinstance(verify, str) else ""
+    """``passed``, or ``failed`` naming the first decisive checks that failed (client, view, what it said)."""
+    if not isinstance(verify, Mapping):
+        return _text(verify) if isinstance(verify, str) else ""
+    ok = verify.get("ok")
+    if ok is not False:
+        return "passed" if ok is True else _text(verify.get("status"))
+    failing = [
+        f"{c.get('client')} ({t.get('view')}): {c.get('message')}"
+        for t in _mappings(verify, "targets")
+        if t.get("decisive")
+        for c in t.get("checks") or []
+        if isinstance(c, Mapping) and not c.get("ok")
+    ]
+    failing += [
+        f"{c.get('client')} ({c.get('view')}): {c.get('message')}"
+        for c in _mappings(verify, "clients")
+        if c.get("decisive") and c.get("ok") is False
+    ]
+    shown = "; ".join(_text(f)[:200] for f in failing[:3])
+    return f"failed: {shown}" if shown else "failed"
 
 
 def proxy_from_env(env: Mapping[str, str]) -> str:

@@ -164,3 +164,17 @@ def test_a_cleanup_with_no_journal_is_nothing_to_undo() -> None:
     failed = Result(["undo", "--json"], 1, '{"command": "undo", "ok": false, "journal": "/s/journal.json"}', "")
     assert not cli_contract.nothing_to_undo(failed)
     assert not cli_contract.nothing_to_undo(Result(["undo"], 2, "", "pip-tls-setup: error: x"))
+
+
+def test_a_failed_verification_names_what_failed() -> None:
+    facts = Facts()
+    verify = {
+        "ok": False,
+        "targets": [{"view": "current", "decisive": True, "checks": [{"client": "pip", "ok": True, "message": "x"}]}],
+        "clients": [
+            {"client": "node", "view": "with-exports", "decisive": True, "ok": False, "message": "proxy answered 407"},
+            {"client": "node", "view": "current", "decisive": False, "ok": False, "message": "not decisive"},
+        ],
+    }
+    cli_contract.apply_setup(facts, {"bundle": "/b.pem", "verify": verify})
+    assert facts.verified == "failed: node (with-exports): proxy answered 407"
