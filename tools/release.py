@@ -22,6 +22,7 @@ builds (every file in them is hash-checked); the trees are not. Standard library
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import shutil
 import subprocess
@@ -244,6 +245,11 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--dry-run", action="store_true", help="report the release checks, print the publish plan")
     parser.add_argument("--stamp", action="store_true", help="write version and wheel sha256 into the template")
     parser.add_argument("--template", default=str(release_stamp.TEMPLATE), help="the template --stamp rewrites")
+    parser.add_argument(
+        "--registry-project",
+        default=os.environ.get("CI_PROJECT_PATH") or None,
+        help="with --stamp: the GitLab project whose package registry publishes the wheel (default $CI_PROJECT_PATH)",
+    )
     parser.add_argument("--lock", action="store_true", help=f"regenerate {BUILD_LOCK} and build nothing")
     parser.add_argument("--image-args", action="store_true", help="print the image's label build args, build nothing")
     parser.add_argument("--keep", action="store_true", help="keep the two build trees (printed) for a diff")
@@ -280,7 +286,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"reproducible: wheel, sdist and .pyz identical in both builds; written to {args.out}")
     if args.stamp:
         template = Path(args.template)
-        template.write_text(release_stamp.stamp(template.read_text(encoding="utf-8"), version, wheel_sha), "utf-8")
+        text = release_stamp.stamp(template.read_text(encoding="utf-8"), version, wheel_sha, args.registry_project)
+        template.write_text(text, "utf-8")
         print(f"stamped {template}: version {version}, tool-sha256 {wheel_sha}")
     problems = release_problems(commit, version, wheel_sha, args.tag)
     for problem in problems:

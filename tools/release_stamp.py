@@ -74,6 +74,10 @@ def read_default(text: str, name: str) -> str:
     raise SystemExit(f"the template's input {name} has no default:")
 
 
+# A project id, or a path of group/subgroup/project segments (GitLab's allowed characters).
+PROJECT = re.compile(r"^(?:[0-9]+|[A-Za-z0-9][A-Za-z0-9_.-]*(?:/[A-Za-z0-9][A-Za-z0-9_.-]*)+)$")
+
+
 def _set_default(lines: list[str], name: str, value: str) -> None:
     start, stop = _input_block(lines, _spec_lines(lines), name)
     for index in range(start, stop):
@@ -84,8 +88,9 @@ def _set_default(lines: list[str], name: str, value: str) -> None:
     raise SystemExit(f"the template's input {name} has no default: to stamp")
 
 
-def stamp(text: str, version: str, sha256: str) -> str:
-    """``text`` with the ``version`` and ``tool-sha256`` defaults set; every other byte unchanged."""
+def stamp(text: str, version: str, sha256: str, registry_project: str | None = None) -> str:
+    """``text`` with the ``version`` and ``tool-sha256`` defaults set (and ``registry-project``, the GitLab
+    project whose package registry holds the wheel, when given); every other byte unchanged."""
     if not SEMVER.match(version):
         raise SystemExit(f"{version!r} is not a release version (X.Y.Z)")
     if not SHA256.match(sha256):
@@ -93,6 +98,10 @@ def stamp(text: str, version: str, sha256: str) -> str:
     lines = text.splitlines(keepends=True)
     _set_default(lines, "version", version)
     _set_default(lines, "tool-sha256", sha256)
+    if registry_project:
+        if not PROJECT.match(registry_project):
+            raise SystemExit(f"{registry_project!r} is not a GitLab project path (group/project) or id")
+        _set_default(lines, "registry-project", registry_project)
     return "".join(lines)
 
 

@@ -82,3 +82,12 @@ def test_bad_values_are_refused(version: str, sha: str) -> None:
 def test_a_template_without_the_input_is_refused() -> None:
     with pytest.raises(SystemExit, match="tool-sha256"):
         release_stamp.stamp('spec:\n  inputs:\n    version:\n      default: "1"\n---\n', "1.0.0", SHA)
+
+
+def test_the_registry_project_is_stamped_when_given() -> None:
+    text = release_stamp.TEMPLATE.read_text(encoding="utf-8")
+    stamped = release_stamp.stamp(text, "1.2.3", "a" * 64, "platform/pip-tls-setup")
+    assert release_stamp.read_default(stamped, "registry-project") == "platform/pip-tls-setup"
+    assert release_stamp.stamp(text, "1.2.3", "a" * 64).count("\n") == text.count("\n")
+    with pytest.raises(SystemExit):
+        release_stamp.stamp(text, "1.2.3", "a" * 64, "not a project; rm -rf /")
