@@ -21,6 +21,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from corplab.pki import make_ca
 
 from support import sbom_schema
 
@@ -132,3 +133,17 @@ def test_stamp_writes_this_builds_wheel_hash_into_the_template_copy(dry_run: tup
     (wheel,) = out.glob("*.whl")
     version = wheel.name.split("-")[1]
     assert release_stamp.stamped(template.read_text()) == (version, sums(out)[wheel.name])
+
+
+def test_the_release_single_file_installs_as_readme_says(dry_run: tuple[Path, Path, str], tmp_path: Path) -> None:
+    """README's install path (a): check the sum, run it with any Python >= 3.9, no network, no pip."""
+    out = dry_run[0]
+    (pyz,) = out.glob("*.pyz")
+    checked = subprocess.run(["sha256sum", "-c", f"{pyz.name}.sha256"], cwd=out, capture_output=True, text=True)
+    assert checked.returncode == 0 and checked.stdout.strip() == f"{pyz.name}: OK"
+    ca = make_ca("Release Test Root CA").write(tmp_path / "ca.pem")
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path / "home"), "PIP_CONFIG_FILE": "/dev/null"}
+    run = subprocess.run(
+        ["/usr/bin/python3", "-I", str(pyz), "inspect", str(ca)], capture_output=True, text=True, env=env
+    )
+    assert run.returncode == 0 and "Release Test Root CA" in run.stdout, run.stderr
