@@ -51,18 +51,17 @@ def run(
     targets: Sequence[pythons.Target],
 ) -> list[dict[str, Any]]:
     """One entry per (view, client found)."""
-    entries: list[dict[str, Any]] = []
+    from pip_tls_setup.diagnosis.probe import concurrently
+
     request = checker.request
     python = next((t.executable for t in targets if t.is_venv), targets[0].executable if targets else None)
+    jobs: list[tuple[Client, Found, Context, Any, str | None]] = []
     for view in views:
         env = {**checker.situation.env, **view.overlay}
         index = index_for(env, request.index_urls, targets)
         ctx = dataclasses.replace(context, env=env)
-        for client, found in clients:
-            if client.name in COVERED:
-                continue
-            entries.append(_check(checker, client, found, ctx, view, index, python))
-    return entries
+        jobs += [(client, found, ctx, view, index) for client, found in clients if client.name not in COVERED]
+    return concurrently(lambda job: _check(checker, *job, python), jobs)
 
 
 def _entry(found: Found, view: Any, decisive: bool) -> dict[str, Any]:

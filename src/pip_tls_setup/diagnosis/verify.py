@@ -19,6 +19,7 @@ variables, those too (``with-exports``).
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -183,12 +184,15 @@ class _Checker:
     deadline: probe.Deadline
     probes: dict[tuple[str, str], probe.ProbeResult] = field(default_factory=dict)
 
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
     def enrich(self, url: str, proxy: proxies.ProxyURL | None) -> probe.ProbeResult:
         key = (url, proxy.raw if proxy else "")
-        if key not in self.probes:
-            self.situation.announce(url, proxy)
-            self.probes[key] = probe.probe(url, proxy, self.situation.sources, self.deadline)
-        return self.probes[key]
+        with self.lock:  # checks run concurrently: one probe per (index, proxy), whoever asks first
+            if key not in self.probes:
+                self.situation.announce(url, proxy)
+                self.probes[key] = probe.probe(url, proxy, self.situation.sources, self.deadline)
+            return self.probes[key]
 
 
 def run(
@@ -211,11 +215,12 @@ def run(
     if not targets:
         report["notes"].append(NO_TARGET_NOTE)
     checker = _Checker(situation, request, probe.Deadline(request.timeout))
+    jobs: list[tuple[pythons.Target, View, dict[str, str]]] = []
     for view in views:
         env = {**situation.env, **view.overlay}
         situation.secrets.extend(proxies.secrets(env))
-        for target in targets:
-            report["targets"].append(_verify_target(checker, target, view, env))
+        jobs += [(target, view, env) for target in targets]
+    report["targets"] = probe.concurrently(lambda job: _verify_target(checker, *job), jobs)
     if clients and context is not None:
         report["clients"] = clientcheck.run(checker, clients, context, views, targets)
     report["probes"] = [p.to_json() for p in checker.probes.values()]

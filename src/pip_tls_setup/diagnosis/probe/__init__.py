@@ -26,7 +26,7 @@ Nothing here trusts what it sees: the captured chain is only described.
 
 from __future__ import annotations
 
-from pip_tls_setup.diagnosis.probe.budget import DEFAULT_TIMEOUT, BudgetSpent, Deadline, check_timeout
+from pip_tls_setup.diagnosis.probe.budget import DEFAULT_TIMEOUT, BudgetSpent, Deadline, check_timeout, concurrently
 from pip_tls_setup.diagnosis.probe.chain import (
     ChainCert,
     anchored_in,
@@ -49,6 +49,7 @@ __all__ = [
     "TrustSource",
     "anchored_in",
     "check_timeout",
+    "concurrently",
     "describe_chain",
     "hostname_matches",
     "not_probed",

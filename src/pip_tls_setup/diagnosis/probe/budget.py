@@ -8,8 +8,9 @@ step, and the whole run never outlives the budget.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, TypeVar
 
 from pip_tls_setup.diagnosis import classes as C
 
@@ -90,3 +91,16 @@ class Step:
         """The step's timeout failure (``message`` replaces the generic "no answer within ...")."""
         text = message or f"{self.what}: no answer within {self.limit:.1f}s"
         return ProbeFailure(C.TIMEOUT, self.stage, text, timeout=self.limit)
+
+
+WORKERS = 4  # checks are subprocesses waiting on the network: a few at a time, within the one time budget
+_T = TypeVar("_T")
+_R = TypeVar("_R")
+
+
+def concurrently(work: Callable[[_T], _R], items: Sequence[_T]) -> list[_R]:
+    """``[work(item) for item in items]``, in that order, with up to ``WORKERS`` running at once."""
+    if len(items) <= 1:
+        return [work(item) for item in items]
+    with ThreadPoolExecutor(max_workers=min(WORKERS, len(items))) as pool:
+        return list(pool.map(work, items))
