@@ -92,6 +92,10 @@ def test_verify_fails_before_and_setup_verifies_after(lab: Lab, tmp_path: Path, 
     assert all(c["ok"] for c in checks(verified)), checks(verified)
     for check in checks(verified):
         assert check["status"] == 404 and "TLS verified" in check["message"]  # 'pip' is not on the lab index
+    # every check passed, and the index was still probed once: the headline names who intercepts
+    headline = verified["headline"]
+    assert headline["intercepted"] is True and headline["verdict"] == "verified", headline
+    assert headline["issuer_name"] == "Example Corp TLS Inspection Root CA" and headline["proxy"] == lab.proxy_url
 
     after = pts(tmp_path, "verify", "--python", str(python), "--probe-project", PACKAGE, **env)
     assert after.returncode == 0, after.output

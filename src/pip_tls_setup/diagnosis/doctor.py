@@ -24,7 +24,7 @@ from typing import Any
 
 from pip_tls_setup import envelope, redact
 from pip_tls_setup.diagnosis import classes as C
-from pip_tls_setup.diagnosis import doctor_clients, pip_view, probe, proxies, traps, trust
+from pip_tls_setup.diagnosis import doctor_clients, headline, pip_view, probe, proxies, traps, trust
 from pip_tls_setup.diagnosis.probe.classify import finish
 from pip_tls_setup.diagnosis.situation import Situation
 from pip_tls_setup.errors import InputError
@@ -264,7 +264,7 @@ def _trusted_by_targets(
 
 def _report(situation: Situation, work: _Work, started: float) -> dict[str, Any]:
     probes, env = situation.results, situation.env
-    summary = summarize(probes, env)
+    summary = headline.summarize(probes, env)
     return {
         **envelope("doctor", _ok(probes, work.targets, work.traps), {}),
         "summary": summary,
@@ -338,49 +338,3 @@ def _ok(results: Sequence[probe.ProbeResult], targets: Sequence[Mapping[str, Any
             if index["trusts_chain"] is False or index["trust"]["kind"] == "verification-off":
                 return False
     return not any(t["severity"] == "error" for t in traps.values())
-
-
-def summarize(results: Sequence[probe.ProbeResult], env: Mapping[str, str]) -> dict[str, Any]:
-    """The headline the GitHub Action turns into outputs: proxy, intercepted, issuer."""
-    chosen = next((r for r in results if r.intercepted), None) or next(
-        (r for r in results if r.classification not in C.OK_CLASSES | {C.NOT_PROBED}), None
-    )
-    chosen = chosen or (results[0] if results else None)
-    proxy_text, proxy_source = _headline_proxy(chosen, env)
-    intercepted_values = [r.intercepted for r in results]
-    intercepted = (
-        True
-        if any(v is True for v in intercepted_values)
-        else (False if intercepted_values and all(v is False for v in intercepted_values) else None)
-    )
-    seen = chosen.intercepted if chosen else None
-    return {
-        "verdict": verdict(results),
-        "probe": next((n for n, r in enumerate(results) if r is chosen), None),
-        "proxy": proxy_text,
-        "proxy_source": proxy_source,
-        "intercepted": intercepted,
-        "classification": chosen.classification if chosen else None,
-        "message": redact.url(chosen.message) if chosen else "nothing was probed",
-        "issuer": chosen.issuer if chosen and seen else None,
-        "issuer_name": chosen.issuer_name if chosen and seen else None,
-        "product": chosen.product if chosen else None,
-        "ca_fingerprints": [c.sha256 for c in chosen.ca_candidates] if chosen else [],
-    }
-
-
-def verdict(results: Sequence[probe.ProbeResult]) -> str:
-    """``verified`` (every probe that ran says pip can verify), ``problem``, or ``not-checked`` (none ran)."""
-    ran = [r for r in results if r.classification != C.NOT_PROBED]
-    if not ran:
-        return "not-checked"
-    return "verified" if all(r.ok for r in ran) else "problem"
-
-
-def _headline_proxy(chosen: probe.ProbeResult | None, env: Mapping[str, str]) -> tuple[str | None, str | None]:
-    """The proxy the headline probe went through (None: direct, e.g. NO_PROXY); else the environment's."""
-    if chosen is not None:
-        return (chosen.proxy.redacted, chosen.proxy.source) if chosen.proxy else (None, None)
-    env_proxy = proxies.environment_proxies(env)
-    fallback = env_proxy.get("https") or env_proxy.get("all")
-    return (redact.url(fallback[0]), fallback[1]) if fallback else (None, None)

@@ -22,6 +22,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
@@ -29,7 +30,7 @@ from urllib.parse import urlsplit
 from pip_tls_setup import envelope, redact
 from pip_tls_setup.clients import Client, Context, Found
 from pip_tls_setup.diagnosis import classes as C
-from pip_tls_setup.diagnosis import clientcheck, pip_view, probe, proxies, trust
+from pip_tls_setup.diagnosis import clientcheck, headline, pip_view, probe, proxies, trust
 from pip_tls_setup.diagnosis.render import md
 from pip_tls_setup.diagnosis.situation import Situation
 from pip_tls_setup.errors import InputError
@@ -210,6 +211,7 @@ def run(
         report["notes"].append(OFFLINE_NOTE)
         report["ok"] = True
         report["summary"] = {"ok": True, "checked": 0, "failed": 0, "classification": C.NOT_PROBED}
+        report["headline"] = headline.summarize([], situation.env)
         report["elapsed_seconds"] = round(time.monotonic() - started, 3)
         return report
     if not targets:
@@ -220,10 +222,15 @@ def run(
         env = {**situation.env, **view.overlay}
         situation.secrets.extend(proxies.secrets(env))
         jobs += [(target, view, env) for target in targets]
-    report["targets"] = probe.concurrently(lambda job: _verify_target(checker, *job), jobs)
-    if clients and context is not None:
-        report["clients"] = clientcheck.run(checker, clients, context, views, targets)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        seen = pool.submit(_probe_headline, checker, targets, jobs[0][2] if jobs else situation.env)
+        report["targets"] = probe.concurrently(lambda job: _verify_target(checker, *job), jobs)
+        if clients and context is not None:
+            report["clients"] = clientcheck.run(checker, clients, context, views, targets)
+        seen.result()
     report["probes"] = [p.to_json() for p in checker.probes.values()]
+    # doctor's headline from the probes verify made anyway: a wrapper that ran setup needs no doctor run
+    report["headline"] = headline.summarize(list(checker.probes.values()), situation.env)
     _conclude(report)
     report["elapsed_seconds"] = round(time.monotonic() - started, 3)
     return redact.scrub_data(report, situation.secrets)  # type: ignore[no-any-return]
@@ -303,14 +310,33 @@ def _announce(checker: _Checker, target: pythons.Target, env: Mapping[str, str])
         return
     pip = f"pip {target.pip.version}" if target.pip else "no pip"
     who = f" with {target.executable} ({pip})"
+    for url, choice in _indexes(checker, target, env):
+        checker.situation.announce(url, choice, who)
+
+
+def _indexes(
+    checker: _Checker, target: pythons.Target, env: Mapping[str, str]
+) -> list[tuple[str, proxies.ProxyURL | None]]:
+    """The index(es) this target's pip will fetch, each with the proxy it will most likely use."""
     default = target.pip.default_index if target.pip else None
+    found: list[tuple[str, proxies.ProxyURL | None]] = []
     for url in checker.request.index_urls or [env.get("PIP_INDEX_URL") or default or "its index"]:
         version = trust.pip_version(target) or None
         try:
             choice = proxies.for_pip(url, env, env.get("PIP_PROXY") or None, version).proxy
-        except InputError:  # a progress line never fails the run; verify reports the bad proxy itself
+        except InputError:  # a progress line or a headline never fails the run; verify reports the bad proxy
             choice = None
-        checker.situation.announce(url, choice, who)
+        found.append((url, choice))
+    return found
+
+
+def _probe_headline(checker: _Checker, targets: Sequence[pythons.Target], env: Mapping[str, str]) -> None:
+    """One probe per (index, proxy) the targets use, even when every check passes: the headline (who
+    intercepts, which CA) then says what was seen, and a wrapper needs no doctor run for it."""
+    for target in targets:
+        for url, choice in _indexes(checker, target, env):
+            if urlsplit(url).scheme in ("https", "http"):
+                checker.enrich(url, choice)
 
 
 def _ask(checker: _Checker, target: pythons.Target, env: Mapping[str, str]) -> pip_view.ViewRun:
