@@ -140,7 +140,8 @@ def test_action_makes_pip_install_work_in_later_steps(act_lab: Lab, tmp_path: Pa
     assert "## pip-tls-setup: passed" in run.log
     assert "Example Corp TLS Inspection Root CA" in run.log
     # one fold per phase, no line twice, the tool's path as an output
-    assert "::group::pip-tls-setup: diagnose and scan" in run.log and "::group::pip-tls-setup: set up" in run.log
+    assert "::group::pip-tls-setup: scan" in run.log and "::group::pip-tls-setup: set up" in run.log
+    assert "::group::pip-tls-setup: diagnose" not in run.log  # verify's headline: no second inventory
     lines = [line for line in step_lines(run.log) if line]
     assert len(lines) == len(set(lines)), lines
     assert re.search(r"::set-output:: tool-path=\S+/pip-tls-setup", run.log)

@@ -17,9 +17,10 @@ through the environment, under the names the component uses too (``cli_contract.
 ``PTS_TOOL_PATH``                  the tool's executable (from the bootstrap), the ``tool-path`` output
 =================================  ==============================================================
 
-``run``: mask proxy credentials; save what ``post`` needs in ``$GITHUB_STATE``; diagnose (``doctor``)
-and scan concurrently under one time budget; set up (the runtime policy, ``$GITHUB_ENV``, verify);
-write the outputs, the annotations and the step summary. Each phase is a ``::group::`` in the log.
+``run``: mask proxy credentials; save what ``post`` needs in ``$GITHUB_STATE``; scan; set up (the
+runtime policy, ``$GITHUB_ENV``, verify); take the headline (proxy, interception, issuer) from verify's
+probes, or, when setup failed, did not verify or did not run, from ``doctor``, which then explains; write
+the outputs, the annotations and the step summary. Each phase is a ``::group::`` in the log.
 Exit 1 on findings (enforce) or a failed step, 2 on bad input.
 
 ``post``: when cleanup applies, ``pip-tls-setup undo`` with the journal ``run`` used.
@@ -114,16 +115,28 @@ def run(env: Mapping[str, str], out: TextIO, err: TextIO, call: cli_contract.Inv
     # 1. Secrets first: nothing below may print a proxy password.
     github.emit([line for secret in cli_contract.proxy_secrets(env) for line in github.add_mask(secret)], out)
 
-    # 2. Diagnose and scan (read-only, independent): at the same time.
-    with _group(out, "pip-tls-setup: diagnose and scan"):
-        exit_code = _diagnose_and_scan(env, facts, inputs, call, out)
+    # 2. Scan the repository (read-only): in enforce mode a finding fails the step before anything changes.
+    exit_code = 0
+    if inputs.scan:
+        with _group(out, "pip-tls-setup: scan"):
+            exit_code = _scan(env, facts, inputs, call, out)
 
     # 3. Set up (runtime policy, injection, $GITHUB_ENV, verification), unless enforce already failed.
+    explained = False
     if exit_code == 0 or facts.mode == "warn":
         with _group(out, "pip-tls-setup: set up"):
-            exit_code = max(exit_code, _setup(env, facts, inputs, cleanup, call, out))
+            code, headline = _setup(env, facts, inputs, cleanup, call, out)
+            exit_code = max(exit_code, code)
+            if headline is not None:  # verify probed the index: its headline is doctor's, no second inventory
+                _say(out, _headline(facts, headline, env))
+                explained = True
     else:
         facts.notes.append("setup was not run: fix the insecure settings above first (mode: enforce)")
+
+    # 4. Diagnose only when setup could not say: it failed, did not verify, or did not run.
+    if not explained:
+        with _group(out, "pip-tls-setup: diagnose"):
+            _diagnose(env, facts, inputs, call, out)
 
     facts.ok = exit_code == 0
     _limit_note(facts, inputs, out)
@@ -131,29 +144,38 @@ def run(env: Mapping[str, str], out: TextIO, err: TextIO, call: cli_contract.Inv
     return exit_code
 
 
-def _diagnose_and_scan(
+def _scan(
     env: Mapping[str, str],
     facts: cli_contract.Facts,
     inputs: cli_contract.Inputs,
     call: cli_contract.Invoker,
     out: TextIO,
 ) -> int:
+    """The JSON scan and, with ``sarif-file``, the SARIF one: at the same time."""
     quiet_env = _child_env(env, keep_github_env=False)
-    doctor_args = ["doctor", "--json", "--timeout", f"{BUDGET_SECONDS:g}", *inputs.target_args()]
-    scans = _scan_commands(inputs) if inputs.scan else []
-    with ThreadPoolExecutor(max_workers=1 + len(scans)) as pool:
-        doctor = pool.submit(call, doctor_args, quiet_env, BUDGET_SECONDS + DOCTOR_GRACE_SECONDS)
-        running = [pool.submit(call, args, quiet_env) for args in scans]
-        results = [future.result() for future in running]
-        diagnosis = doctor.result()
-    # doctor's exit code only says whether pip can verify yet; its JSON fills the outputs
-    cli_contract.apply_doctor(facts, diagnosis.json())
+    scans = _scan_commands(inputs)
+    with ThreadPoolExecutor(max_workers=len(scans)) as pool:
+        results = list(pool.map(lambda args: call(args, quiet_env), scans))
+    return _report_scans(env, facts, inputs, results, out)
+
+
+def _diagnose(
+    env: Mapping[str, str],
+    facts: cli_contract.Facts,
+    inputs: cli_contract.Inputs,
+    call: cli_contract.Invoker,
+    out: TextIO,
+) -> None:
+    """doctor's headline into the outputs; its exit code only says whether pip can verify, so it is not ours."""
+    args = ["doctor", "--json", "--timeout", f"{BUDGET_SECONDS:g}", *inputs.target_args()]
+    diagnosis = call(args, _child_env(env, keep_github_env=False), BUDGET_SECONDS + DOCTOR_GRACE_SECONDS)
+    _say(out, _headline(facts, (diagnosis.json() or {}).get("summary"), env))
+
+
+def _headline(facts: cli_contract.Facts, headline: object, env: Mapping[str, str]) -> str:
+    """The proxy, interception and issuer (doctor's ``summary`` shape) into ``facts``; the log line."""
+    cli_contract.apply_doctor(facts, {"summary": headline})
     facts.proxy = facts.proxy or cli_contract.proxy_from_env(env)
-    _say(out, _headline(facts))
-    return _report_scans(env, facts, inputs, results, out) if scans else 0
-
-
-def _headline(facts: cli_contract.Facts) -> str:
     intercepted = {"true": "yes", "false": "no"}.get(facts.intercepted, "not checked")
     line = f"pip-tls-setup: proxy {facts.proxy or 'none'}; TLS interception: {intercepted}"
     line += f" (issuer {facts.issuer})" if facts.issuer else ""
@@ -213,7 +235,8 @@ def _setup(
     cleanup: cli_contract.Cleanup,
     call: cli_contract.Invoker,
     out: TextIO,
-) -> int:
+) -> tuple[int, object]:
+    """setup's exit code, and verify's headline when setup succeeded and verify probed (else None)."""
     args = ["setup", "--json", *inputs.target_args(), *inputs.setup_args(cleanup.state_dir)]
     result = call(args, _child_env(env, keep_github_env=True))
     data = result.json()
@@ -237,12 +260,21 @@ def _setup(
     facts.findings.extend(runtime)
     github.emit(github.runtime_annotations(runtime, enforce=facts.mode == "enforce"), out)
     if result.returncode == 0:
-        return 0
+        return 0, _verified_headline(data)
     if blocked:
         facts.errors.append("setup refused to run: insecure installer configuration in force; nothing changed")
     else:
         _errors(facts, result, out)
-    return result.returncode
+    return result.returncode, None
+
+
+def _verified_headline(data: Mapping[str, object] | None) -> object:
+    """verify's headline, when it probed something (an unverified or offline setup leaves it to doctor)."""
+    verify = (data or {}).get("verify")
+    headline = verify.get("headline") if isinstance(verify, Mapping) else None
+    if isinstance(headline, Mapping) and headline.get("verdict") not in (None, "not-checked"):
+        return headline
+    return None
 
 
 def _relative(path: str, workspace: str) -> str:

@@ -44,15 +44,22 @@ SETUP_JSON = {
     "notes": [],
     "verify": {"ok": True},
 }
-DOCTOR_JSON = {
-    "summary": {"proxy": "http://alice:****@127.0.0.1:3128", "intercepted": True, "issuer": "CN=Corp", "product": None}
-}
+HEADLINE = {"proxy": "http://alice:****@127.0.0.1:3128", "intercepted": True, "issuer": "CN=Corp", "product": None}
+DOCTOR_JSON = {"summary": HEADLINE}
+VERIFIED_SETUP_JSON = {**SETUP_JSON, "verify": {"ok": True, "headline": {**HEADLINE, "verdict": "verified"}}}
 FINDING = {"rule": "PTS101", "severity": "error", "path": ".github/workflows/ci.yml", "line": 5, "message": "trusted"}
 
 
 class FakeCLI:
-    def __init__(self, scan: tuple[int, list[dict[str, Any]]] = (0, []), setup: int = 0, undo: int = 0) -> None:
+    def __init__(
+        self,
+        scan: tuple[int, list[dict[str, Any]]] = (0, []),
+        setup: int = 0,
+        undo: int = 0,
+        verified: bool = True,
+    ) -> None:
         self.scan, self.setup, self.undo = scan, setup, undo
+        self.setup_json = VERIFIED_SETUP_JSON if verified else SETUP_JSON
         self.calls: list[tuple[list[str], dict[str, str]]] = []
         self.timeouts: dict[str, float | None] = {}
         self.lock = threading.Lock()
@@ -72,7 +79,7 @@ class FakeCLI:
             return Result(list(args), 0, json.dumps({"restored": ["/etc/pip.conf"], "removed": ["/x.crt"]}), "")
         if self.setup == 2:
             return Result(list(args), 2, "", "pip-tls-setup: error: $PIP_TLS_SETUP_CA: is empty; give the CA\n")
-        return Result(list(args), self.setup, json.dumps(SETUP_JSON), "")
+        return Result(list(args), self.setup, json.dumps(self.setup_json), "")
 
     def args_of(self, command: str, fmt: str | None = None) -> list[str]:
         return next(a for a, _ in self.calls if a[0] == command and (fmt is None or fmt in a))
@@ -153,29 +160,37 @@ def test_clean_run_sets_outputs_summary_state_and_masks_first(tmp_path: Path) ->
     assert setup_env["GITHUB_ENV"] == str(tmp_path / "env")  # setup exports through $GITHUB_ENV
     assert not {"GITHUB_STEP_SUMMARY", "GITHUB_STATE"} & set(setup_env)
     assert not any(k.startswith("PTS_") for k in setup_env)
-    _, doctor_env = next(c for c in cli.calls if c[0][0] == "doctor")
-    assert "GITHUB_ENV" not in doctor_env
+    assert not any(a[0] == "doctor" for a, _ in cli.calls)  # verify's headline filled the outputs
     assert re.search(r"pts_cleanup<<(\S+)\nfalse\n\1", state)
     assert "cleanup: auto, RUNNER_ENVIRONMENT=github-hosted" in state
 
 
-def test_no_help_probes_and_doctor_and_scan_share_one_budget(tmp_path: Path) -> None:
+def test_no_help_probes_and_a_verified_setup_needs_no_doctor(tmp_path: Path) -> None:
     cli = FakeCLI()
-    assert run({"PTS_SARIF_FILE": "out.sarif"}, cli, tmp_path)[0] == 0
+    _, out, _, _ = run({"PTS_SARIF_FILE": "out.sarif"}, cli, tmp_path)
     assert not any("--help" in a for a, _ in cli.calls)
-    doctor = cli.args_of("doctor")
-    assert doctor[doctor.index("--timeout") + 1] == f"{action.BUDGET_SECONDS:g}"
-    assert cli.timeouts["doctor"] == action.BUDGET_SECONDS + action.DOCTOR_GRACE_SECONDS
-    assert [a[0] for a, _ in cli.calls][-1] == "setup"  # after both read-only phases
+    assert [a[0] for a, _ in cli.calls] == ["scan", "scan", "setup"]  # one JSON run for every path, one SARIF
     assert cli.args_of("scan", "sarif")[-4:] == ["--format", "sarif", "--output", "out.sarif"]
-    assert sum(1 for a, _ in cli.calls if a[0] == "scan") == 2  # one JSON run for every path, one SARIF run
+    assert "pip-tls-setup: proxy http://alice:****@127.0.0.1:3128; TLS interception: yes (issuer CN=Corp)" in out
+
+
+def test_doctor_explains_when_setup_fails_or_does_not_verify(tmp_path: Path) -> None:
+    for cli in (FakeCLI(setup=1), FakeCLI(verified=False)):
+        _, out, files, _ = run({}, cli, tmp_path)
+        assert [a[0] for a, _ in cli.calls] == ["scan", "setup", "doctor"]
+        doctor, doctor_env = cli.calls[-1]
+        assert doctor[doctor.index("--timeout") + 1] == f"{action.BUDGET_SECONDS:g}"
+        assert cli.timeouts["doctor"] == action.BUDGET_SECONDS + action.DOCTOR_GRACE_SECONDS
+        assert "GITHUB_ENV" not in doctor_env  # read-only: it exports nothing
+        assert "::group::pip-tls-setup: diagnose" in out.splitlines()
+        assert re.search(r"intercepted<<(\S+)\ntrue\n\1", files)
 
 
 def test_each_phase_is_a_log_group(tmp_path: Path) -> None:
     _, out, _, _ = run({}, FakeCLI(), tmp_path)
     lines = out.splitlines()
     starts = [line for line in lines if line.startswith("::group::")]
-    assert starts == ["::group::pip-tls-setup: diagnose and scan", "::group::pip-tls-setup: set up"]
+    assert starts == ["::group::pip-tls-setup: scan", "::group::pip-tls-setup: set up"]
     assert lines.count("::endgroup::") == 2
     assert lines.index(starts[1]) > lines.index("::endgroup::")
 
@@ -185,7 +200,7 @@ def test_findings_in_enforce_mode_fail_before_setup(tmp_path: Path) -> None:
     code, out, files, _ = run({"PTS_MODE": "enforce"}, cli, tmp_path)
     assert code == 1
     assert "::error file=.github/workflows/ci.yml,line=5,title=PTS101::trusted" in out
-    assert not any(a[0] == "setup" for a, _ in cli.calls)
+    assert [a[0] for a, _ in cli.calls] == ["scan", "doctor"]  # nothing installed; doctor still fills the outputs
     assert re.search(r"findings<<(\S+)\n1\n\1", files)
     assert "setup was not run" in files
 
