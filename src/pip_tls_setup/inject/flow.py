@@ -7,6 +7,7 @@ import os
 import shlex
 import sys
 from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -114,10 +115,15 @@ def prepare(
     chosen = clients_.select(request.clients, request.no_clients)
     if request.pythons and not request.clients:
         chosen = []  # explicit --python targets only, unless --client names clients too
-    targets, notes = pythons.discover(request.root, request.pythons, env)
-    layout = planner.default_layout(request.root, privilege, env, request.bundle, request.state_dir)
-    context = planner.client_context(request.root, env, privilege, layout, store, request.options, request.cas.certs)
-    found = clients_.discover(context, chosen)
+    # The two inventories are independent and mostly wait on the interpreters and clients they ask: at once.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        inventory = pool.submit(pythons.discover, request.root, request.pythons, env)
+        layout = planner.default_layout(request.root, privilege, env, request.bundle, request.state_dir)
+        context = planner.client_context(
+            request.root, env, privilege, layout, store, request.options, request.cas.certs
+        )
+        found = clients_.discover(context, chosen)
+        targets, notes = inventory.result()
     notes += add_tool_venvs(request.root, targets, found, env)
     findings = runtime.evaluate(request.root, targets, env, allow=(layout.bundle, layout.corporate))
     result = SetupResult(
