@@ -23,6 +23,7 @@ from pip_tls_setup.clients import Client, Context, Found, ProbeRequest
 from pip_tls_setup.clients.base import FAILED, NOT_CHECKED, UNTRUSTED, VERIFIED, Outcome
 from pip_tls_setup.diagnosis import classes as C
 from pip_tls_setup.diagnosis import pip_view, proxies
+from pip_tls_setup.diagnosis.probe import concurrently
 from pip_tls_setup.diagnosis.render import md
 from pip_tls_setup.target import pythons
 
@@ -51,8 +52,6 @@ def run(
     targets: Sequence[pythons.Target],
 ) -> list[dict[str, Any]]:
     """One entry per (view, client found)."""
-    from pip_tls_setup.diagnosis.probe import concurrently
-
     request = checker.request
     python = next((t.executable for t in targets if t.is_venv), targets[0].executable if targets else None)
     jobs: list[tuple[Client, Found, Context, Any, str | None]] = []

@@ -1,6 +1,6 @@
 """The headline of a diagnosis: the proxy, whether TLS is intercepted, by whom, and the one-line verdict.
 
-doctor's ``summary`` and verify's ``interception`` are this one dict, built from the probes each ran
+doctor's ``summary`` and verify's ``headline`` are this one dict, built from the probes each ran
 (docs/schemas/doctor.schema.json ``$defs/summary``): the facts CI wrappers turn into outputs. Pure: it
 reads probe results and the environment, it probes nothing.
 """
